@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layer map (see docs/ARCHITECTURE.md):
+//   C modules (one importer each) -> QRCertFormat / QRCertCrypto / QRCertImage -> QRCert -> qrcert (CLI)
+let package = Package(
+    name: "qrcert",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "qrcert", targets: ["qrcert"]),
+        .library(name: "QRCert", targets: ["QRCert"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System C libraries. Each is imported by exactly one Swift target.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+        // libpng and libjpeg report errors with setjmp/longjmp: that stays inside this C target.
+        .target(
+            name: "CImageIO",
+            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
+        ),
+
+        // Wire format: Base45, CBOR, zlib, COSE_Sign1, CWT, payload codec. No I/O, no clock.
+        .target(name: "QRCertFormat", dependencies: ["CZlib"]),
+        // Keys, signatures, key ids, X.509 anchors: the only importer of libcrypto.
+        .target(name: "QRCertCrypto", dependencies: ["COpenSSL", "QRCertFormat"]),
+        // QR symbols, PNG/terminal rendering, QR decoding from images.
+        .target(name: "QRCertImage", dependencies: ["CQRencode", "CZBar", "CImageIO", "QRCertFormat"]),
+        // Records, profiles, issuer, verifier and its policies, trust store.
+        .target(
+            name: "QRCert",
+            dependencies: ["QRCertFormat", "QRCertCrypto", "QRCertImage"],
+            resources: [.copy("Profiles")]
+        ),
+        // The command-line tool: argument parsing, files, terminals, rendering only.
+        .executableTarget(
+            name: "qrcert",
+            dependencies: ["QRCert", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        .testTarget(name: "QRCertFormatTests", dependencies: ["QRCertFormat"]),
+        .testTarget(name: "QRCertCryptoTests", dependencies: ["QRCertCrypto", "QRCertFormat"]),
+        .testTarget(name: "QRCertImageTests", dependencies: ["QRCertImage", "QRCertFormat"]),
+        .testTarget(name: "QRCertTests", dependencies: ["QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage"]),
+        .testTarget(name: "QRCertCLITests", dependencies: ["QRCert"]),
+    ]
+)

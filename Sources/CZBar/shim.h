@@ -1,0 +1,4 @@
+#ifndef QRCERT_CZBAR_SHIM_H
+#define QRCERT_CZBAR_SHIM_H
+#include <zbar.h>
+#endif
