@@ -1,0 +1,116 @@
+internal import COpenSSL
+import QRCertFormat
+
+/// A public key (SubjectPublicKeyInfo) usable to verify; immutable and shareable across threads.
+public final class PublicKey: Sendable {
+    let key: EVPKey
+    /// The SubjectPublicKeyInfo, DER-encoded.
+    public let spkiDER: [UInt8]
+    /// The key in PEM, `-----BEGIN PUBLIC KEY-----`.
+    public let pemText: String
+    /// kid = first 8 bytes of SHA-256 of the SPKI DER
+    public let keyID: [UInt8]
+    /// The algorithms this key may verify: P-256 -> [.es256], P-384 -> [.es384], RSA of at least
+    /// 2048 bits -> [.ps256], Ed25519 -> [.edDSA]; other keys -> []
+    public let algorithms: [SignatureAlgorithm]
+    /// "P-256", "P-384", "RSA-2048", "Ed25519"; libcrypto's name for other keys.
+    public let typeDescription: String
+    /// The signature length for RSA (the modulus size) and Ed25519; 0 for ECDSA, whose width comes from the algorithm.
+    private let signatureCount: Int
+
+    /// Wraps a key; `spki` is its DER when the caller already has it (kept byte for byte).
+    init(key: EVPKey, spki: [UInt8]? = nil) throws(QRCertError) {
+        self.key = key
+        if let spki {
+            spkiDER = spki
+        } else {
+            spkiDER = try key.spkiDER(stage: .key, code: "KEY_OPENSSL")
+        }
+        keyID = Array(Digest.sha256(spkiDER).prefix(8))
+        algorithms = key.algorithms
+        typeDescription = key.typeDescription
+        let bio = try MemoryBIO(stage: .key, code: "KEY_OPENSSL")
+        try key.withPointer { (pkey) throws(QRCertError) in
+            try LibCrypto.check(PEM_write_bio_PUBKEY(bio.bio, pkey), "PEM_write_bio_PUBKEY", .key, "KEY_OPENSSL")
+        }
+        pemText = bio.text()
+        switch key.kind {
+        case .ed25519: signatureCount = 64
+        case .rsa: signatureCount = Int(key.withPointer { EVP_PKEY_get_size($0) })
+        default: signatureCount = 0
+        }
+    }
+
+    /// A key from PEM text holding `-----BEGIN PUBLIC KEY-----`.
+    public static func pem(_ text: String) throws(QRCertError) -> PublicKey {
+        let bio = try MemoryBIO(reading: text, stage: .key, code: "KEY_BAD_PEM")
+        guard let pkey = PEM_read_bio_PUBKEY(bio.bio, nil, nil, nil) else {
+            LibCrypto.clearErrors()
+            throw QRCertError(
+                .key, "KEY_BAD_PEM", "no public key found in PEM text",
+                hint: "expected a block starting with -----BEGIN PUBLIC KEY-----")
+        }
+        return try PublicKey(key: EVPKey(taking: pkey))
+    }
+
+    /// A key from SubjectPublicKeyInfo DER; trailing bytes are rejected.
+    public static func der(_ spki: [UInt8]) throws(QRCertError) -> PublicKey {
+        let parsed: OpaquePointer? = spki.withUnsafeBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            guard let key = d2i_PUBKEY(nil, &cursor, buffer.count) else { return nil }
+            guard cursor == buffer.baseAddress.map({ $0 + buffer.count }) else {
+                EVP_PKEY_free(key)
+                return nil
+            }
+            return key
+        }
+        guard let parsed else {
+            LibCrypto.clearErrors()
+            throw QRCertError(.key, "KEY_BAD_DER", "public key is not a DER SubjectPublicKeyInfo")
+        }
+        return try PublicKey(key: EVPKey(taking: parsed), spki: spki)
+    }
+
+    /// Verifies `signature` (COSE form: raw r||s of exact width for ECDSA; RSA-PSS with SHA-256,
+    /// MGF1-SHA-256, salt length 32; pure Ed25519) over `message`.
+    ///
+    /// Returns false for a wrong signature (including wrong length); throws only if `algorithm`
+    /// does not fit this key (code KEY_ALG_MISMATCH, stage .key) or OpenSSL fails internally
+    /// (SIGNATURE_OPENSSL, stage .signature).
+    public func verify(
+        _ signature: [UInt8], of message: [UInt8], algorithm: SignatureAlgorithm
+    ) throws(QRCertError) -> Bool {
+        guard algorithms.contains(algorithm) else {
+            throw QRCertError(
+                .key, "KEY_ALG_MISMATCH", "\(algorithm.name) signature cannot be checked with a \(typeDescription) key",
+                hint: algorithms.isEmpty
+                    ? "qrcert cannot verify with a \(typeDescription) key"
+                    : "this key verifies \(algorithms.map(\.name).joined(separator: ", ")) only")
+        }
+        let width = algorithm.ecdsaScalarWidth
+        guard signature.count == (width.map { 2 * $0 } ?? signatureCount) else { return false }
+        let context = try DigestContext(
+            signing: false, key: key, algorithm: algorithm, stage: .signature, code: "SIGNATURE_OPENSSL")
+        let rc: Int32 = message.withNonNullBytes { text, textCount in
+            guard let width else {
+                return signature.withUnsafeBufferPointer {
+                    EVP_DigestVerify(context.pointer, $0.baseAddress, $0.count, text, textCount)
+                }
+            }
+            let derCount = ECDSASignature.maxDERCount(width: width)
+            return withUnsafeTemporaryAllocation(byteCount: derCount, alignment: 1) { der in
+                let count = signature.withUnsafeBytes {
+                    ECDSASignature.der(fromRaw: $0, width: width, into: der)
+                }
+                return EVP_DigestVerify(
+                    context.pointer, der.baseAddress!.assumingMemoryBound(to: UInt8.self), count, text, textCount)
+            }
+        }
+        guard rc == 1 else {
+            // 0 is a wrong signature, a negative value a malformed one: both answer "no".
+            LibCrypto.clearErrors()
+            return false
+        }
+        return true
+    }
+}
