@@ -32,11 +32,7 @@ let package = Package(
         // QR symbols, PNG/terminal rendering, QR decoding from images.
         .target(name: "QRCertImage", dependencies: ["CQRencode", "CZBar", "CImageIO", "QRCertFormat"]),
         // Records, profiles, issuer, verifier and its policies, trust store.
-        .target(
-            name: "QRCert",
-            dependencies: ["QRCertFormat", "QRCertCrypto", "QRCertImage"],
-            resources: [.copy("Profiles")]
-        ),
+        .target(name: "QRCert", dependencies: ["QRCertFormat", "QRCertCrypto", "QRCertImage"]),
         // The command-line tool: argument parsing, files, terminals, rendering only.
         .executableTarget(
             name: "qrcert",
