@@ -36,7 +36,10 @@ let package = Package(
         // The command-line tool: argument parsing, files, terminals, rendering only.
         .executableTarget(
             name: "qrcert",
-            dependencies: ["QRCert", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
         .testTarget(name: "QRCertFormatTests", dependencies: ["QRCertFormat"]),
