@@ -42,21 +42,23 @@ func hexString(_ bytes: [UInt8]) -> String {
 /// Asserts that `body` throws a QRCertError with `code` (and `stage` when given).
 func assertThrowsCode(
     _ code: String, stage: QRCertError.Stage? = nil, file: StaticString = #filePath, line: UInt = #line,
-    _ body: () throws(QRCertError) -> Void
+    _ body: () throws -> Void
 ) {
     do {
         try body()
         XCTFail("expected \(code), nothing thrown", file: file, line: line)
-    } catch {
+    } catch let error as QRCertError {
         XCTAssertEqual(error.code, code, "\(error)", file: file, line: line)
         if let stage { XCTAssertEqual(error.stage, stage, file: file, line: line) }
         XCTAssertFalse(error.message.hasSuffix("."), "message ends with a period", file: file, line: line)
         XCTAssertFalse(error.message.contains("\n"), "message spans lines", file: file, line: line)
+    } catch {
+        XCTFail("expected \(code), got \(error)", file: file, line: line)
     }
 }
 
 /// Runs a program with `input` on stdin; returns stdout, failing the test on a non-zero exit.
-func run(_ arguments: [String], input: [UInt8] = [], file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
+func runTool(_ arguments: [String], input: [UInt8] = [], file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
