@@ -6,10 +6,12 @@ public import QRCertFormat
 /// Output is a 1-bit greyscale PNG. The zlib level, strategy and PNG filter defaults were measured on
 /// typical symbols; the table and the way to reproduce it are in docs/PNG.md.
 public enum PNGRenderer {
-    /// The zlib level `PNGOptions` starts with (see docs/PNG.md).
-    public static let defaultCompressionLevel: Int32 = 9
-    /// zlib strategy used for every image (see docs/PNG.md).
-    static let strategy = Int32(QRCERT_Z_DEFAULT_STRATEGY)
+    /// The zlib level `PNGOptions` starts with: with Z_FILTERED, level 4 gave the smallest files measured
+    /// (15% below libpng's default level 6) in half its time, and 3.4x faster than level 9 (docs/PNG.md).
+    public static let defaultCompressionLevel: Int32 = 4
+    /// zlib strategy used for every image: Z_FILTERED is smaller than Z_DEFAULT_STRATEGY at levels 4...9
+    /// and identical at 1...3, where zlib ignores it; Z_RLE is 2.7x larger (docs/PNG.md).
+    static let strategy = Int32(QRCERT_Z_FILTERED)
     /// PNG row filter used for every image: on 1-bit images filters only cost time (see docs/PNG.md).
     static let filters = Int32(QRCERT_PNG_FILTER_NONE)
 

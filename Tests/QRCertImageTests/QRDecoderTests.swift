@@ -1,0 +1,190 @@
+import Foundation
+import QRCertFormat
+import QRCertImage
+import XCTest
+
+final class QRDecoderTests: XCTestCase {
+    private func png(_ text: String, level: ErrorCorrection = .M, module: Int = 4) throws -> [UInt8] {
+        try PNGRenderer.render(QRCode.encode(text, level: level), options: PNGOptions(moduleSize: module))
+    }
+
+    /// Three codes composed on one page by ImageMagick (an 8-bit image, not ours) are all found.
+    func testPageWithThreeCodes() throws {
+        let directory = try ImageTestSupport.temporaryDirectory(for: self)
+        let texts = ["QC1:FIRST CODE 111", ImageTestSupport.base45Payload(count: 200, seed: 21), ImageTestSupport.vietnamese]
+        var files: [String] = []
+        for (i, text) in texts.enumerated() {
+            let file = directory.appendingPathComponent("code\(i).png")
+            try Data(png(text)).write(to: file)
+            files.append(file.path)
+        }
+        let page = directory.appendingPathComponent("page.png")
+        let offsets = [(40, 30), (700, 120), (320, 600)]
+        var arguments = ["-size", "1200x1100", "xc:white"]
+        for (file, offset) in zip(files, offsets) {
+            arguments += [file, "-geometry", "+\(offset.0)+\(offset.1)", "-composite"]
+        }
+        arguments += ["-colorspace", "Gray", "-depth", "8", page.path]
+        XCTAssertEqual(try ImageTestSupport.run("convert", arguments).status, 0)
+
+        let symbols = try QRDecoder.decode(imageBytes: [UInt8](Data(contentsOf: page)))
+        XCTAssertEqual(Set(symbols.map(\.text)), Set(texts))
+        XCTAssertEqual(symbols.count, 3)
+        XCTAssertEqual(Set(symbols.map { "\($0.x),\($0.y)" }).count, 3)
+        // Reading order: top to bottom.
+        XCTAssertEqual(symbols.map(\.text), texts)
+        for (symbol, offset) in zip(symbols, offsets) {
+            // Each centre lies inside the square its image was pasted into.
+            XCTAssertGreaterThan(symbol.x, offset.0)
+            XCTAssertGreaterThan(symbol.y, offset.1)
+            XCTAssertLessThan(symbol.x, offset.0 + 2 * symbol.width)
+            XCTAssertLessThan(symbol.y, offset.1 + 2 * symbol.height)
+        }
+    }
+
+    func testJPEGAtQuality50() throws {
+        let directory = try ImageTestSupport.temporaryDirectory(for: self)
+        let text = ImageTestSupport.base45Payload(count: 380, seed: 22)
+        let source = directory.appendingPathComponent("code.png")
+        let jpeg = directory.appendingPathComponent("code.jpg")
+        try Data(png(text, level: .Q)).write(to: source)
+        XCTAssertEqual(try ImageTestSupport.run("convert", [source.path, "-quality", "50", jpeg.path]).status, 0)
+        let bytes = [UInt8](try Data(contentsOf: jpeg))
+        XCTAssertEqual(Array(bytes.prefix(3)), [0xFF, 0xD8, 0xFF])
+        XCTAssertEqual(try QRDecoder.decode(imageBytes: bytes).map(\.text), [text])
+    }
+
+    /// Colour, 16-bit and transparent PNGs all become 8-bit grey; transparency is composited on white.
+    func testOtherPNGKinds() throws {
+        let directory = try ImageTestSupport.temporaryDirectory(for: self)
+        let text = "QC1:COLOUR AND ALPHA 0123456789"
+        let source = directory.appendingPathComponent("code.png")
+        try Data(png(text)).write(to: source)
+        let variants: [(String, [String])] = [
+            ("rgb16.png", ["-type", "TrueColor", "-depth", "16"]),
+            ("palette.png", ["-type", "Palette", "-fill", "navy", "-opaque", "black"]),
+            ("transparent.png", ["-transparent", "white", "-type", "TrueColorAlpha"]),
+            ("grey-alpha.png", ["-alpha", "set", "-channel", "A", "-evaluate", "set", "100%", "+channel",
+                                "-type", "GrayscaleAlpha"]),
+        ]
+        for (name, options) in variants {
+            let file = directory.appendingPathComponent(name)
+            XCTAssertEqual(try ImageTestSupport.run("convert", [source.path] + options + [file.path]).status, 0)
+            XCTAssertEqual(try QRDecoder.decode(imageBytes: [UInt8](Data(contentsOf: file))).map(\.text), [text], name)
+        }
+    }
+
+    func testGreyBuffer() throws {
+        let code = try QRCode.encode("QC1:GREY BUFFER", level: .L)
+        let module = 3, margin = 4
+        let side = (code.size + 2 * margin) * module
+        var gray = [UInt8](repeating: 255, count: side * side)
+        for y in 0..<side {
+            for x in 0..<side where code.isDark(x: x / module - margin, y: y / module - margin) {
+                gray[y * side + x] = 0
+            }
+        }
+        XCTAssertEqual(try QRDecoder.decode(gray: gray, width: side, height: side).map(\.text), ["QC1:GREY BUFFER"])
+        assertThrows(.image, "IMG_BAD_DATA", "grey buffer has \(side * side) bytes, expected \(side)x\(side + 1) = \(side * (side + 1))") {
+            () throws(QRCertError) in try QRDecoder.decode(gray: gray, width: side, height: side + 1)
+        }
+        assertThrows(.image, "IMG_BAD_DATA", "grey image size 0x10 is empty") { () throws(QRCertError) in
+            try QRDecoder.decode(gray: [], width: 0, height: 10)
+        }
+        assertThrows(.image, "IMG_TOO_LARGE", "grey image has more than 50 megapixels") { () throws(QRCertError) in
+            try QRDecoder.decode(gray: [], width: 10_000, height: 5_001)
+        }
+    }
+
+    func testRandomBytesAreUnsupported() {
+        var generator = SplitMix64(seed: 31)
+        let bytes = (0..<4096).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        assertThrows(.image, "IMG_UNSUPPORTED", "image is neither png nor jpeg") { () throws(QRCertError) in
+            try QRDecoder.decode(imageBytes: bytes)
+        }
+        assertThrows(.image, "IMG_UNSUPPORTED", "image is neither png nor jpeg") { () throws(QRCertError) in
+            try QRDecoder.decode(imageBytes: [])
+        }
+        assertThrows(.image, "IMG_UNSUPPORTED", "image is neither png nor jpeg") { () throws(QRCertError) in
+            try QRDecoder.decode(imageBytes: Array("GIF89a".utf8))
+        }
+    }
+
+    func testTruncatedPNGIsBadDataAndSilent() throws {
+        let whole = try png(ImageTestSupport.base45Payload(count: 380, seed: 32))
+        // (Cutting only the 12-byte IEND chunk leaves every pixel readable, which libpng accepts.)
+        for cut in [8, 20, 40, whole.count / 2, whole.count - 20] {
+            var caught: QRCertError?
+            let stderr = ImageTestSupport.capturingStderr {
+                do throws(QRCertError) {
+                    let symbols = try QRDecoder.decode(imageBytes: Array(whole.prefix(cut)))
+                    XCTFail("decoded \(symbols) from \(cut) bytes")
+                } catch {
+                    caught = error
+                }
+            }
+            XCTAssertEqual(stderr, "", "cut at \(cut)")
+            XCTAssertEqual(caught?.code, "IMG_BAD_DATA", "cut at \(cut)")
+            XCTAssertEqual(caught?.stage, .image)
+            XCTAssertTrue(caught?.message.hasPrefix("corrupt png image: ") ?? false, caught?.message ?? "")
+        }
+    }
+
+    func testCorruptJPEGIsBadDataAndSilent() throws {
+        let directory = try ImageTestSupport.temporaryDirectory(for: self)
+        let source = directory.appendingPathComponent("code.png")
+        let jpeg = directory.appendingPathComponent("code.jpg")
+        try Data(png("QC1:JPEG")).write(to: source)
+        XCTAssertEqual(try ImageTestSupport.run("convert", [source.path, jpeg.path]).status, 0)
+        let whole = [UInt8](try Data(contentsOf: jpeg))
+        var caught: QRCertError?
+        let stderr = ImageTestSupport.capturingStderr {
+            do throws(QRCertError) {
+                _ = try QRDecoder.decode(imageBytes: Array(whole.prefix(10)))
+            } catch {
+                caught = error
+            }
+            // A JPEG cut inside its scan data is only a warning for libjpeg: it must stay silent too.
+            _ = try? QRDecoder.decode(imageBytes: Array(whole.prefix(whole.count * 2 / 3)))
+        }
+        XCTAssertEqual(stderr, "")
+        XCTAssertEqual(caught?.code, "IMG_BAD_DATA")
+        XCTAssertTrue(caught?.message.hasPrefix("corrupt jpeg image: ") ?? false, caught?.message ?? "")
+    }
+
+    func testBlankWhitePNGHasNoSymbols() throws {
+        let directory = try ImageTestSupport.temporaryDirectory(for: self)
+        let file = directory.appendingPathComponent("white.png")
+        XCTAssertEqual(try ImageTestSupport.run("convert", ["-size", "300x200", "xc:white", file.path]).status, 0)
+        XCTAssertEqual(try QRDecoder.decode(imageBytes: [UInt8](Data(contentsOf: file))), [])
+    }
+
+    func testImagesAbove50MegapixelsAreRefusedBeforeDecoding() throws {
+        // A valid PNG claiming 10000x5001 pixels whose IDAT holds almost nothing: the size alone refuses it.
+        var ihdr: [UInt8] = []
+        for value in [UInt32(10_000), UInt32(5_001)] {
+            ihdr += withUnsafeBytes(of: value.bigEndian, Array.init)
+        }
+        ihdr += [8, 0, 0, 0, 0]
+        let png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr)
+            + chunk("IDAT", [0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01]) + chunk("IEND", [])
+        assertThrows(.image, "IMG_TOO_LARGE", "png image has more than 50 megapixels") { () throws(QRCertError) in
+            try QRDecoder.decode(imageBytes: png)
+        }
+    }
+
+    private func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let body = Array(type.utf8) + data
+        return withUnsafeBytes(of: UInt32(data.count).bigEndian, Array.init) + body
+            + withUnsafeBytes(of: crc32(body).bigEndian, Array.init)
+    }
+
+    private func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+}
