@@ -13,7 +13,9 @@ public struct CBORDecoder {
         public var allowIndefiniteLength: Bool
         /// Whether a map may repeat a key (otherwise `CBOR_DUPLICATE_KEY`).
         public var allowDuplicateKeys: Bool
-        /// Whether integer and length heads must use their shortest form (otherwise `CBOR_NOT_CANONICAL`).
+        /// Whether integer, length and tag heads and floats must use their shortest form, RFC 8949 §4.1
+        /// preferred serialisation (otherwise `CBOR_NOT_CANONICAL`). With it and definite lengths only,
+        /// `CBOREncoder.encode(decode(b), deterministic: false) == b` for every `b` that decodes.
         public var requirePreferredEncoding: Bool
 
         /// The defaults: depth 16, 10 000 items, definite lengths only, no duplicate keys, any head length.
@@ -189,7 +191,7 @@ private struct Reader {
             }
             position += size
             head.argument = value
-            // Float bits (major 7, 25-27) are not lengths: their shortest form is a value question.
+            // Float bits (major 7, 25-27) are not lengths: `shortestFloat` checks their form.
             if options.requirePreferredEncoding && major != 7 {
                 let shortest: Bool
                 switch info {
@@ -319,14 +321,28 @@ private struct Reader {
                 throw error("CBOR_RESERVED", "cbor simple value \(head.argument) must not use the two-byte form", at: head.start)
             }
             return .simple(UInt8(head.argument))
-        case 25: return .float(Self.halfToDouble(UInt16(head.argument)))
-        case 26: return .float(Self.singleToDouble(UInt32(head.argument)))
-        case 27: return .float(Double(bitPattern: head.argument))
+        case 25:
+            return .float(Self.halfToDouble(UInt16(head.argument)))
+        case 26:
+            return .float(try shortestFloat(Self.singleToDouble(UInt32(head.argument)), head))
+        case 27:
+            return .float(try shortestFloat(Double(bitPattern: head.argument), head))
         case 31:
             throw error("CBOR_UNEXPECTED_BREAK", "cbor break stop code outside an indefinite-length item", at: head.start)
         default:  // 0-19
             return .simple(head.info)
         }
+    }
+
+    /// RFC 8949 §4.1: preferred serialisation writes a float in the shortest form that keeps its value
+    /// (NaN payload included), as `CBOREncoder` does.
+    func shortestFloat(_ value: Double, _ head: Head) throws(QRCertError) -> Double {
+        guard options.requirePreferredEncoding else { return value }
+        let shorter = CBOREncoder.exactHalf(value) != nil || (head.info == 27 && CBOREncoder.exactSingle(value) != nil)
+        guard !shorter else {
+            throw error("CBOR_NOT_CANONICAL", "cbor float \(value) is encoded in more bytes than needed", at: head.start)
+        }
+        return value
     }
 
     /// IEEE 754 binary32 to Double; NaN payloads are moved bit for bit (hardware conversion would quiet them).

@@ -109,7 +109,7 @@ public enum CBOREncoder {
     }
 
     /// The binary32 bits of `value` when they represent it exactly (NaN: when no payload bit is lost).
-    private static func exactSingle(_ value: Double) -> UInt32? {
+    static func exactSingle(_ value: Double) -> UInt32? {
         let bits = value.bitPattern
         let sign = UInt32(bits >> 63) << 31
         if value.isNaN {
@@ -124,7 +124,7 @@ public enum CBOREncoder {
     }
 
     /// The binary16 bits of `value` when they represent it exactly (NaN: when no payload bit is lost).
-    private static func exactHalf(_ value: Double) -> UInt16? {
+    static func exactHalf(_ value: Double) -> UInt16? {
         let bits = value.bitPattern
         let sign = UInt16(bits >> 63) << 15
         let payload = bits & 0x000F_FFFF_FFFF_FFFF

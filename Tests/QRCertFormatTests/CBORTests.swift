@@ -302,8 +302,28 @@ final class CBORTests: XCTestCase {
         for input in ["17", "1818", "190100", "1a00010000", "1b0000000100000000", "3818", "5818" + String(repeating: "00", count: 24)] {
             XCTAssertNoThrow(try CBORDecoder.decode(bytes(input), options: required), input)
         }
-        // Floats are values, not heads: a double that would fit a half is not a head error.
-        XCTAssertEqual(try CBORDecoder.decode(bytes("fb3ff0000000000000"), options: required), .float(1))
+        // Floats too (RFC 8949 §4.1): a double or single that a shorter form holds exactly.
+        for input in ["fb3ff0000000000000", "fa3f800000", "fa7fc00000", "fb7ff8000000000000", "fbfff0000000000000", "fb3ff8000000000000"] {
+            assertCode(input, "CBOR_NOT_CANONICAL", options: required)
+            XCTAssertNoThrow(try CBORDecoder.decode(bytes(input)), input)
+        }
+        for input in ["f93c00", "fa47c35000", "fb3ff199999999999a", "fa7f800001", "fb7ff0000000000001"] {
+            XCTAssertNoThrow(try CBORDecoder.decode(bytes(input), options: required), input)
+        }
+    }
+
+    func testPreferredDefiniteInputReencodesToTheSameBytes() throws {
+        let required = CBORDecoder.Options(requirePreferredEncoding: true)
+        let items = try loadAppendixA().filter { $0.roundtrip && !$0.hex.hasPrefix("f818") }
+        XCTAssertFalse(items.isEmpty)
+        for vector in items {
+            let input = bytes(vector.hex)
+            let item = try CBORDecoder.decode(input, options: required)
+            XCTAssertEqual(CBOREncoder.encode(item, deterministic: false), input, vector.hex)
+        }
+        // Out of order keys are preferred serialisation but not deterministic: the bytes still survive.
+        let unsorted = bytes("a2 6162 01 6161 02")
+        XCTAssertEqual(CBOREncoder.encode(try CBORDecoder.decode(unsorted, options: required), deterministic: false), unsorted)
     }
 
     func testReservedAndMalformedHeads() {

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import QRCertFormat
 
@@ -54,6 +55,18 @@ final class DeflateTests: XCTestCase {
         XCTAssertEqual(try Deflate.inflate(packed, limit: 10_000), input)
     }
 
+    func testConcurrentCallsAreIndependent() {
+        let inputs = (0..<16).map { noise(500 + $0 * 100) }
+        let failures = LockedCounter()
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            let input = inputs[i % inputs.count]
+            if (try? Deflate.inflate(Deflate.compress(input), limit: input.count)) != input {
+                failures.increment()
+            }
+        }
+        XCTAssertEqual(failures.value, 0)
+    }
+
     // MARK: Limit
 
     func testZeroBombRefused() throws {
@@ -99,4 +112,12 @@ final class DeflateTests: XCTestCase {
         // FDICT set: a preset dictionary is never part of the format.
         assertCode([0x78, 0xBB, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00], limit: 100, "ZLIB_BAD_DATA")
     }
+}
+
+/// A counter the concurrent test can bump from any thread.
+private final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func increment() { lock.withLock { count += 1 } }
 }
