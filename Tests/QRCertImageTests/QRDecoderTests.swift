@@ -130,6 +130,12 @@ final class QRDecoderTests: XCTestCase {
         }
     }
 
+    /// The silence checks above only mean something if the capture sees C-level writes to fd 2.
+    func testStderrCaptureSeesWrites() {
+        let captured = ImageTestSupport.capturingStderr { _ = write(2, "seen\n", 5) }
+        XCTAssertEqual(captured, "seen\n")
+    }
+
     func testCorruptJPEGIsBadDataAndSilent() throws {
         let directory = try ImageTestSupport.temporaryDirectory(for: self)
         let source = directory.appendingPathComponent("code.png")
