@@ -1,0 +1,202 @@
+import Foundation
+import QRCertFormat
+
+/// A credential profile: what a kind of licence or permit contains and how it is encoded.
+///
+/// Profiles are JSON files (docs/PROFILES.md). Field keys and enumeration values are part of the
+/// wire format: they may be appended to, never renumbered or reordered.
+public struct Profile: Sendable, Codable, Equatable {
+    /// A text in Vietnamese and English.
+    public struct Text: Sendable, Codable, Equatable {
+        /// Vietnamese.
+        public var vi: String
+        /// English.
+        public var en: String
+
+        /// The text in `language`.
+        public func `in`(_ language: Language) -> String { language == .vi ? vi : en }
+    }
+
+    /// Field value kinds and their compact encodings (docs/FORMAT.md §4).
+    public enum FieldType: String, Sendable, Codable {
+        /// UTF-8 text, NFC; CBOR text string.
+        case text
+        /// `YYYY-MM-DD`; CBOR unsigned integer: days since 1970-01-01.
+        case date
+        /// One of `values`; CBOR unsigned integer: its index.
+        case `enum`
+    }
+
+    /// One field of the record.
+    public struct Field: Sendable, Codable, Equatable {
+        /// Column / JSON key name.
+        public var name: String
+        /// CBOR map key in the payload (1...23 fit in one byte).
+        public var key: Int64
+        /// Value kind.
+        public var type: FieldType
+        /// Whether an empty value is an error.
+        public var required: Bool
+        /// Labels shown by `verify` and `inspect`.
+        public var label: Text
+        /// Allowed values of an `enum` field, in wire order.
+        public var values: [String]?
+        /// Longest accepted text, in characters.
+        public var maxLength: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case name, key, type, required, label, values
+            case maxLength = "max_length"
+        }
+    }
+
+    /// The rule that lets a credential have no expiry: when `field` holds one of `values`.
+    public struct NoExpiryRule: Sendable, Codable, Equatable {
+        /// The deciding field (e.g. `class`).
+        public var field: String
+        /// The values that never expire (e.g. `A1`, `A`, `B1`).
+        public var values: [String]
+    }
+
+    /// Credential type carried in the payload (e.g. `vn.dl`).
+    public var type: String
+    /// Human name.
+    public var name: Text
+    /// Field whose value identifies the record (file names, manifest, duplicate check).
+    public var idField: String
+    /// Date field giving `iat` and `nbf`.
+    public var validFrom: String
+    /// Date field giving `exp`; `nil` means this credential type never expires (said explicitly in the file).
+    public var validUntil: String?
+    /// When `validUntil` may be empty.
+    public var noExpiryWhen: NoExpiryRule?
+    /// Offset of the issuing office's civil time, e.g. `+07:00`: dates start at its midnight.
+    public var utcOffset: String
+    /// The fields, in display order.
+    public var fields: [Field]
+
+    enum CodingKeys: String, CodingKey {
+        case type, name, fields
+        case idField = "id_field"
+        case validFrom = "valid_from"
+        case validUntil = "valid_until"
+        case noExpiryWhen = "no_expiry_when"
+        case utcOffset = "utc_offset"
+    }
+
+    /// Decodes `valid_until` as required-but-nullable: a missing key is an error, `null` is the explicit "never expires".
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decode(String.self, forKey: .type)
+        name = try c.decode(Text.self, forKey: .name)
+        idField = try c.decode(String.self, forKey: .idField)
+        validFrom = try c.decode(String.self, forKey: .validFrom)
+        guard c.contains(.validUntil) else {
+            throw DecodingError.keyNotFound(CodingKeys.validUntil, .init(codingPath: c.codingPath,
+                debugDescription: "valid_until is required: a date field, or null for a credential that never expires"))
+        }
+        validUntil = try c.decodeIfPresent(String.self, forKey: .validUntil)
+        noExpiryWhen = try c.decodeIfPresent(NoExpiryRule.self, forKey: .noExpiryWhen)
+        utcOffset = try c.decode(String.self, forKey: .utcOffset)
+        do throws(QRCertError) {
+            utcOffsetSeconds = try Self.parseOffset(utcOffset)
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.utcOffset], debugDescription: error.message))
+        }
+        fields = try c.decode([Field].self, forKey: .fields)
+    }
+
+    /// Encodes, writing `valid_until: null` explicitly.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(name, forKey: .name)
+        try c.encode(idField, forKey: .idField)
+        try c.encode(validFrom, forKey: .validFrom)
+        try c.encode(validUntil, forKey: .validUntil)
+        try c.encodeIfPresent(noExpiryWhen, forKey: .noExpiryWhen)
+        try c.encode(utcOffset, forKey: .utcOffset)
+        try c.encode(fields, forKey: .fields)
+    }
+
+    /// The field called `name`.
+    public func field(named name: String) -> Field? { fields.first { $0.name == name } }
+
+    /// The field with wire key `key`.
+    public func field(key: Int64) -> Field? { fields.first { $0.key == key } }
+
+    /// The UTC offset in seconds east of UTC (checked when the profile is read).
+    public private(set) var utcOffsetSeconds: Int64 = 0
+
+    /// Loads and checks a profile file. `source` names it in errors.
+    public static func load(json: Data, source: String) throws(QRCertError) -> Profile {
+        let profile: Profile
+        do {
+            profile = try JSONDecoder().decode(Profile.self, from: json)
+        } catch {
+            throw QRCertError(.profile, "PROFILE_INVALID", "\(source): not a valid profile: \(Self.describe(error))")
+        }
+        try profile.check(source: source)
+        return profile
+    }
+
+    /// Internal consistency: unique names and keys, referenced fields exist with the right types.
+    public func check(source: String) throws(QRCertError) {
+        func fail(_ why: String) -> QRCertError { QRCertError(.profile, "PROFILE_INVALID", "\(source): \(why)") }
+        var names = Set<String>(), keys = Set<Int64>()
+        for f in fields {
+            guard names.insert(f.name).inserted else { throw fail("field \(f.name) is declared twice") }
+            guard keys.insert(f.key).inserted else { throw fail("field key \(f.key) is used twice") }
+            guard f.key >= 0 else { throw fail("field \(f.name): key must be a non-negative integer") }
+            if f.type == .enum, (f.values ?? []).isEmpty { throw fail("field \(f.name): an enum needs values") }
+        }
+        guard field(named: idField)?.required == true else { throw fail("id_field \(idField) must be a required field") }
+        guard field(named: validFrom)?.type == .date, field(named: validFrom)?.required == true else {
+            throw fail("valid_from \(validFrom) must be a required date field")
+        }
+        if let validUntil {
+            guard field(named: validUntil)?.type == .date else { throw fail("valid_until \(validUntil) must be a date field") }
+        }
+        if let rule = noExpiryWhen {
+            guard validUntil != nil else { throw fail("no_expiry_when needs valid_until") }
+            guard let decider = field(named: rule.field), decider.required else {
+                throw fail("no_expiry_when.field \(rule.field) must be a required field")
+            }
+            if let allowed = decider.values {
+                for v in rule.values where !allowed.contains(v) { throw fail("no_expiry_when value \(v) is not a value of \(rule.field)") }
+            }
+        }
+        guard type.utf8.count <= 32, !type.isEmpty else { throw fail("type must be 1 to 32 bytes") }
+    }
+
+    static func parseOffset(_ text: String) throws(QRCertError) -> Int64 {
+        let u = Array(text.utf8)
+        guard u.count == 6, u[0] == UInt8(ascii: "+") || u[0] == UInt8(ascii: "-"), u[3] == UInt8(ascii: ":"),
+              let h = Int64(String(decoding: u[1...2], as: UTF8.self)),
+              let m = Int64(String(decoding: u[4...5], as: UTF8.self)), h <= 14, m < 60 else {
+            throw QRCertError(.profile, "PROFILE_INVALID", "utc_offset must look like +07:00, found \"\(text)\"")
+        }
+        return (u[0] == UInt8(ascii: "-") ? -1 : 1) * (h * 3600 + m * 60)
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let ctx):
+            return "missing \((ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))"
+        case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx):
+            return "wrong type at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.dataCorrupted(let ctx):
+            return ctx.debugDescription
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+/// Language of labels and messages.
+public enum Language: String, Sendable, CaseIterable {
+    /// Vietnamese.
+    case vi
+    /// English.
+    case en
+}

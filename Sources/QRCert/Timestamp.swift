@@ -1,0 +1,68 @@
+/// Instants as seconds since 1970 UTC, written and read in ISO 8601.
+public enum Timestamp {
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    public static func iso(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let rest = seconds - days * 86_400
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(CivilDate(daysSinceEpoch: days))T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
+    }
+
+    /// Reads the ISO 8601 forms found in practice: `2024-05-01`, `2024-05-01T10:20:30`, with `Z`,
+    /// `+07:00`, `+0700` or `+07`, with a fraction of any length (dropped), and `T` or a space between
+    /// date and time. No zone means UTC. Also `@SECONDS` since 1970. Nil for anything else.
+    public static func parse(_ text: String) -> Int64? {
+        let s = text.trimmingCharacters(in: .whitespaces)
+        if s.hasPrefix("@") { return Int64(s.dropFirst()) }
+        let u = Array(s.utf8)
+        guard u.count >= 10, let date = CivilDate(String(decoding: u[0..<10], as: UTF8.self)) else { return nil }
+        var seconds = date.daysSinceEpoch * 86_400
+        var i = 10
+        guard i < u.count else { return seconds }
+        guard u[i] == UInt8(ascii: "T") || u[i] == UInt8(ascii: "t") || u[i] == UInt8(ascii: " ") else { return nil }
+        i += 1
+        func digits(_ n: Int) -> Int64? {
+            guard i + n <= u.count else { return nil }
+            var v: Int64 = 0
+            for k in i..<(i + n) {
+                guard u[k] >= 0x30, u[k] <= 0x39 else { return nil }
+                v = v * 10 + Int64(u[k] - 0x30)
+            }
+            i += n
+            return v
+        }
+        func colon() -> Bool { if i < u.count, u[i] == UInt8(ascii: ":") { i += 1; return true }; return false }
+        guard let h = digits(2), h < 24, colon(), let m = digits(2), m < 60 else { return nil }
+        var sec: Int64 = 0
+        if colon() {
+            guard let v = digits(2), v < 61 else { return nil }
+            sec = min(v, 59)
+        }
+        seconds += h * 3600 + m * 60 + sec
+        if i < u.count, u[i] == UInt8(ascii: ".") || u[i] == UInt8(ascii: ",") {
+            i += 1
+            let start = i
+            while i < u.count, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
+            guard i > start else { return nil }
+        }
+        guard i < u.count else { return seconds }
+        switch u[i] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            return i + 1 == u.count ? seconds : nil
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let sign: Int64 = u[i] == UInt8(ascii: "-") ? -1 : 1
+            i += 1
+            guard let oh = digits(2), oh <= 14 else { return nil }
+            var om: Int64 = 0
+            if i < u.count {
+                _ = colon()
+                guard let v = digits(2), v < 60 else { return nil }
+                om = v
+            }
+            guard i == u.count else { return nil }
+            return seconds - sign * (oh * 3600 + om * 60)
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// The QR text: `PREFIX` + Base45(zlib(COSE_Sign1)) (docs/FORMAT.md §2).
+///
+/// Decoding walks the stages in order and fails at the first one that does not hold, naming it;
+/// every intermediate form is kept so `inspect` and the conformance tests can show it.
+public struct Payload: Sendable {
+    /// Prefixes this codec understands.
+    public enum Prefix: String, Sendable, CaseIterable {
+        /// qrcert's own format, version 1.
+        case qrcert = "QC1:"
+        /// EU Digital COVID Certificate (foreign, generic CWT).
+        case dcc = "HC1:"
+    }
+
+    /// Limits applied before any work is done (docs/FORMAT.md §6).
+    public struct Limits: Sendable {
+        /// Longest accepted text: the capacity of a version 40 QR symbol in alphanumeric mode.
+        public var maxTextLength = 4296
+        /// Largest inflated COSE message.
+        public var maxInflatedSize = 65_536
+        /// The defaults.
+        public static let standard = Limits()
+    }
+
+    /// The prefix found.
+    public let prefix: Prefix
+    /// The Base45 text after the prefix.
+    public let base45: String
+    /// The Base45-decoded bytes (zlib stream).
+    public let compressed: [UInt8]
+    /// The inflated bytes (COSE_Sign1 CBOR).
+    public let coseBytes: [UInt8]
+    /// The decoded COSE_Sign1.
+    public let cose: CoseSign1
+
+    /// The stages reached so far by a partial decode, for `inspect` of a broken payload.
+    public struct Partial: Sendable {
+        /// The prefix, when recognised.
+        public var prefix: Prefix?
+        /// The Base45 part.
+        public var base45: String?
+        /// The zlib stream.
+        public var compressed: [UInt8]?
+        /// The COSE bytes.
+        public var coseBytes: [UInt8]?
+
+        /// Nothing reached yet.
+        public init() {}
+    }
+
+    /// Decodes every stage up to the COSE structure; the signature is not checked here.
+    public static func decode(_ text: String, limits: Limits = .standard) throws(QRCertError) -> Payload {
+        var partial = Partial()
+        return try decode(text, limits: limits, partial: &partial)
+    }
+
+    /// As `decode(_:limits:)`, recording each stage reached in `partial` before a failure.
+    public static func decode(_ text: String, limits: Limits, partial: inout Partial) throws(QRCertError) -> Payload {
+        guard text.utf8.count <= limits.maxTextLength else {
+            throw QRCertError(.prefix, "PAYLOAD_TOO_LONG",
+                              "payload is \(text.utf8.count) bytes, more than the limit of \(limits.maxTextLength)")
+        }
+        guard let prefix = Prefix.allCases.first(where: { text.hasPrefix($0.rawValue) }) else {
+            let shown = text.prefix(while: { $0 != ":" }).prefix(8)
+            throw QRCertError(.prefix, "PREFIX_UNKNOWN",
+                              "payload does not start with a known prefix (\(Prefix.allCases.map(\.rawValue).joined(separator: ", "))), found \"\(shown)\"")
+        }
+        partial.prefix = prefix
+        let base45 = String(text.dropFirst(prefix.rawValue.count))
+        partial.base45 = base45
+        let compressed = try Base45.decode(base45)
+        partial.compressed = compressed
+        let coseBytes = try Deflate.inflate(compressed, limit: limits.maxInflatedSize)
+        partial.coseBytes = coseBytes
+        let cose = try CoseSign1.decode(coseBytes)
+        return Payload(prefix: prefix, base45: base45, compressed: compressed, coseBytes: coseBytes, cose: cose)
+    }
+
+    /// Encodes a signed COSE_Sign1 as QR text.
+    public static func encode(_ cose: CoseSign1, prefix: Prefix = .qrcert) -> String {
+        prefix.rawValue + Base45.encode(Deflate.compress(cose.encoded()))
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import QRCertFormat
+
+/// Standard streams for the CLI: data on stdout, diagnostics on stderr, colour only on a terminal.
+///
+/// Swift 6 strict concurrency rejects the C `stdout`/`stderr` globals, so writes go through FileHandle.
+enum Console {
+    static let out = FileHandle.standardOutput
+    static let err = FileHandle.standardError
+
+    /// Whether stdout / stderr / stdin is a terminal.
+    static let stdoutIsTerminal = isatty(1) == 1
+    static let stderrIsTerminal = isatty(2) == 1
+    static let stdinIsTerminal = isatty(0) == 1
+
+    /// Colour on stdout: a terminal, and `NO_COLOR` unset or empty (no-color.org).
+    static var colour: Bool {
+        stdoutIsTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+            && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    static func write(_ text: String) { out.write(Data(text.utf8)) }
+
+    static func line(_ text: String) { write(text + "\n") }
+
+    static func diagnostic(_ text: String) { err.write(Data((text + "\n").utf8)) }
+
+    /// `qrcert: error: MESSAGE [CODE]` and its hint, age's style.
+    static func report(_ error: QRCertError) {
+        diagnostic("qrcert: error: \(error.message) [\(error.code)]")
+        if let hint = error.hint { diagnostic("qrcert: hint: \(hint)") }
+    }
+
+    static func warn(_ text: String) { diagnostic("qrcert: warning: \(text)") }
+}
+
+/// ANSI styles, applied only when `enabled`.
+struct Style {
+    let enabled: Bool
+    func bold(_ s: String) -> String { enabled ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
+    func green(_ s: String) -> String { enabled ? "\u{1B}[1;97;42m\(s)\u{1B}[0m" : s }
+    func red(_ s: String) -> String { enabled ? "\u{1B}[1;97;41m\(s)\u{1B}[0m" : s }
+    func yellow(_ s: String) -> String { enabled ? "\u{1B}[1;30;43m\(s)\u{1B}[0m" : s }
+    func dim(_ s: String) -> String { enabled ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
+}

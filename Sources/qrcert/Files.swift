@@ -1,0 +1,130 @@
+import Foundation
+import QRCertFormat
+
+/// File plumbing with the guarantees the CLI promises: no partial files, no overwritten keys.
+enum Files {
+    /// Reads a whole file; IO_READ naming it otherwise.
+    static func read(_ path: String, what: String = "file") throws(QRCertError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+            throw QRCertError(.io, "IO_READ", "\(what) \(path) \(reason)")
+        }
+        return [UInt8](data)
+    }
+
+    /// Creates `path` with `mode`, failing if it exists (O_EXCL), and writes `bytes` fully.
+    static func createExclusive(_ path: String, bytes: [UInt8], mode: mode_t) throws(QRCertError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            let e = errno
+            if e == EEXIST {
+                throw QRCertError(.io, "IO_EXISTS", "\(path) already exists; refusing to overwrite it")
+            }
+            throw QRCertError(.io, "IO_WRITE", "cannot create \(path): \(String(cString: strerror(e)))")
+        }
+        do throws(QRCertError) {
+            try writeAll(fd, bytes, path: path)
+            guard fsync(fd) == 0 else { throw QRCertError(.io, "IO_WRITE", "cannot write \(path): \(String(cString: strerror(errno)))") }
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(path)
+            throw error
+        }
+    }
+
+    /// Writes `bytes` to a temporary name beside `path`, then renames it: readers see the whole file or none.
+    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(QRCertError) {
+        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            throw QRCertError(.io, "IO_WRITE", "cannot create \(temporary): \(String(cString: strerror(errno)))")
+        }
+        do throws(QRCertError) {
+            try writeAll(fd, bytes, path: path)
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let message = String(cString: strerror(errno))
+            unlink(temporary)
+            throw QRCertError(.io, "IO_WRITE", "cannot rename \(temporary) to \(path): \(message)")
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(QRCertError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw QRCertError(.io, "IO_WRITE", "cannot write \(path): \(String(cString: strerror(errno)))",
+                                  hint: errno == ENOSPC || errno == EFBIG ? "the disk (or a file size limit) is full" : nil)
+            }
+            offset += n
+        }
+    }
+
+    /// Copies stdin to a private temporary file and returns its path (the caller removes it).
+    static func spoolStandardInput() throws(QRCertError) -> String {
+        let path = NSTemporaryDirectory() + "/qrcert-stdin-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw QRCertError(.io, "IO_WRITE", "cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        do {
+            while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try writeAll(fd, [UInt8](chunk), path: path)
+            }
+        } catch let error as QRCertError {
+            unlink(path)
+            throw error
+        } catch {
+            unlink(path)
+            throw QRCertError(.io, "IO_READ", "cannot read stdin: \(error.localizedDescription)")
+        }
+        return path
+    }
+
+    /// Refuses a private key file that group or others may read, as ssh does.
+    static func checkPrivateKeyMode(_ path: String) throws(QRCertError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw QRCertError(.io, "IO_READ", "key file \(path) does not exist")
+        }
+        if info.st_mode & 0o077 != 0 {
+            throw QRCertError(.key, "KEY_PERMISSIONS",
+                              "private key \(path) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8)))",
+                              hint: "run: chmod 600 \(path)")
+        }
+    }
+
+    /// Makes `path` and its parents; IO_WRITE if it cannot, or if it is not a folder.
+    static func makeDirectory(_ path: String) throws(QRCertError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw QRCertError(.io, "IO_WRITE", "\(path) exists and is not a folder") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw QRCertError(.io, "IO_WRITE", "cannot create folder \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// A file name for a record id: letters, digits, `-`, `_` and `.` kept, every other byte percent-encoded
+    /// (so two ids never share a name), a leading dot encoded, at most 200 bytes.
+    static func safeName(_ id: String) -> String {
+        var out = ""
+        for (i, byte) in id.utf8.enumerated() {
+            let c = Character(Unicode.Scalar(byte))
+            let plain = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || (byte == UInt8(ascii: ".") && i > 0)
+            if plain { out.append(c) } else { out += String(format: "%%%02X", byte) }
+        }
+        return String(out.prefix(200))
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import QRCert
+import QRCertFormat
+import QRCertImage
+
+/// Where `issue` puts its results: the manifest and rejects files in the output folder, or payload lines on stdout.
+///
+/// The manifest is created exclusively (a second run never mixes into the first) and appended line by line,
+/// in input order, after each record's PNG is in place under its final name.
+final class OutputSink {
+    private let format: OutputFormat
+    private let folder: String?
+    private var manifest: Int32 = -1
+    private var rejects: Int32 = -1
+    private var pending: [UInt8] = []
+
+    init(format: OutputFormat, folder: String?) throws(QRCertError) {
+        self.format = format
+        self.folder = folder
+        if let folder {
+            try Files.makeDirectory(folder)
+            if format == .png {
+                manifest = try Self.createLog(folder + "/manifest.jsonl")
+            }
+        }
+    }
+
+    /// Records an issued credential.
+    func issued(row: RecordRow, credential: Credential, result: Issuer.Issued, rendered: Rendered, level: ErrorCorrection) throws(QRCertError) {
+        switch format {
+        case .payload:
+            pending += Array(result.payload.utf8)
+            pending.append(0x0A)
+            if pending.count >= 1 << 16 { flushStdout() }
+        case .png:
+            let line = JSONText.object([
+                ("id", .string(credential.id)),
+                ("type", .string(credential.profile.type)),
+                ("cti", .string(Hex.encode(result.certificateID))),
+                ("file", .optional(rendered.file)),
+                ("qr_version", .optional(rendered.version.map(Int64.init))),
+                ("ec", .string(level.rawValue)),
+                ("line", .number(Int64(row.line))),
+                ("payload", .string(result.payload)),
+            ]).rendered + "\n"
+            try Files.writeAll(manifest, Array(line.utf8), path: (folder ?? ".") + "/manifest.jsonl")
+        }
+    }
+
+    /// Records a rejected row in OUT/rejects.jsonl (created on the first one).
+    func rejected(_ rejection: RejectedRow) throws(QRCertError) {
+        guard let folder else { return }
+        if rejects < 0 { rejects = try Self.createLog(folder + "/rejects.jsonl") }
+        let line = JSONText.object([
+            ("source", .string(rejection.source)),
+            ("line", .number(Int64(rejection.line))),
+            ("field", .optional(rejection.field)),
+            ("id", .optional(rejection.id)),
+            ("code", .string(rejection.error.code)),
+            ("message", .string(rejection.error.message)),
+        ]).rendered + "\n"
+        try Files.writeAll(rejects, Array(line.utf8), path: folder + "/rejects.jsonl")
+    }
+
+    /// Flushes and closes everything.
+    func close() throws(QRCertError) {
+        flushStdout()
+        for fd in [manifest, rejects] where fd >= 0 {
+            guard fsync(fd) == 0 || errno == EINVAL else {
+                throw QRCertError(.io, "IO_WRITE", "cannot flush the manifest: \(String(cString: strerror(errno)))")
+            }
+            Foundation.close(fd)
+        }
+        manifest = -1
+        rejects = -1
+    }
+
+    private func flushStdout() {
+        guard !pending.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(pending))
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private static func createLog(_ path: String) throws(QRCertError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            if errno == EEXIST {
+                throw QRCertError(.io, "IO_EXISTS", "\(path) already exists: the folder holds an earlier run",
+                                  hint: "issue into a new folder")
+            }
+            throw QRCertError(.io, "IO_WRITE", "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        return fd
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// A progress line on stderr when it is a terminal (count, rate, ETA, rejects); nothing otherwise.
+final class Progress {
+    private let enabled: Bool
+    private let start = DispatchTime.now().uptimeNanoseconds
+    private var lastDraw: UInt64 = 0
+    private let totalBytes: Int?
+
+    /// `totalBytes`: the input's size when known (a file), for the ETA.
+    init(enabled: Bool, totalBytes: Int?) {
+        self.enabled = enabled
+        self.totalBytes = totalBytes
+    }
+
+    /// Seconds since start.
+    var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    /// Redraws at most ten times a second.
+    func update(issued: Int, rejected: Int, bytesRead: Int) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now - lastDraw > 100_000_000 else { return }
+        lastDraw = now
+        let seconds = max(elapsed, 0.001)
+        let rate = Double(issued + rejected) / seconds
+        var line = "\r\u{1B}[K"
+        if let totalBytes, totalBytes > 0 {
+            let fraction = min(1, Double(bytesRead) / Double(totalBytes))
+            let width = 24, filled = Int(fraction * Double(width))
+            line += "[" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "] "
+            line += String(format: "%3.0f%% ", fraction * 100)
+            if fraction > 0.01 {
+                line += String(format: "ETA %.0fs ", seconds / fraction - seconds)
+            }
+        }
+        line += "\(issued) issued"
+        if rejected > 0 { line += ", \(rejected) rejected" }
+        line += String(format: ", %.0f/s", rate)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Clears the line before the summary.
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

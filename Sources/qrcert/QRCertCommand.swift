@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import QRCertFormat
+
+/// `qrcert`: issue and verify signed QR certificates for licences and permits.
+@main
+struct QRCertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qrcert",
+        abstract: "Issue and verify signed QR certificates for licences and permits.",
+        discussion: """
+        Payloads are COSE_Sign1 over CWT claims, zlib-compressed and Base45-encoded (docs/FORMAT.md).
+
+        Examples:
+          qrcert keygen --out keys/danang-transport
+          qrcert issue --key keys/danang-transport.key.pem --issuer "Sở GTVT Đà Nẵng" \\
+                       --profile driving-licence --out out/ records.csv
+          qrcert verify --trust keys/danang-transport.pub.pem 'QC1:...'
+          cut -f2 payloads.txt | qrcert verify --trust keys/ --json -
+
+        Exit codes: 0 success / valid, 1 checked and rejected (invalid payload, bad rows), 2 could not run.
+        """,
+        version: "0.1.0",
+        subcommands: [KeygenCommand.self, IssueCommand.self, VerifyCommand.self, InspectCommand.self, ProfilesCommand.self]
+    )
+
+    /// Runs the tool with qrcert's exit codes: usage errors exit 2 (not ArgumentParser's 64).
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            Console.diagnostic("qrcert: error: \(fullMessage(for: error)) [USAGE]")
+            Foundation.exit(Status.couldNotRun)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch let error as QRCertError {
+            Console.report(error)
+            Foundation.exit(Status.couldNotRun)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            Console.diagnostic("qrcert: error: \(fullMessage(for: error)) [USAGE]")
+            Foundation.exit(Status.couldNotRun)
+        }
+    }
+}
+
+/// Exit statuses (README, docs/ERRORS.md).
+enum Status {
+    /// Everything issued / every payload valid.
+    static let ok: Int32 = 0
+    /// Checked and rejected: an invalid payload, or bad input rows.
+    static let rejected: Int32 = 1
+    /// Could not run: bad arguments, unreadable key or trust file, I/O failure.
+    static let couldNotRun: Int32 = 2
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import QRCert
+import QRCertFormat
+
+/// `qrcert verify`: is this code genuine?
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify QR payloads offline against trusted keys: VALID or INVALID, the reason, and the record.",
+        discussion: """
+        With - or no payload, reads one payload per line from stdin (a USB scanner types one per line)
+        and answers each at once. Exit 0 only if every payload was valid, 1 if any was rejected,
+        2 if verification could not run.
+
+        Examples:
+          qrcert verify --trust keys/danang-transport.pub.pem 'QC1:6BF...'
+          qrcert verify --trust keys/ --at 2030-01-01 --json - < payloads.txt
+        """
+    )
+
+    @Option(help: "Trusted public key or signer certificate (PEM or DER), or a folder of them; repeatable.")
+    var trust: [String] = []
+
+    @Option(help: "Verify at this time (ISO 8601, e.g. 2030-01-01 or 2030-01-01T08:00:00+07:00) instead of now.")
+    var at: String?
+
+    @Option(help: "Tolerated clock skew for iat/nbf in the future, in seconds.")
+    var skew: Int64 = 300
+
+    @Option(help: "Extra profile JSON file for credential types not built in; repeatable.")
+    var profile: [String] = []
+
+    @Flag(help: "One JSON object per payload instead of text.")
+    var json = false
+
+    @Option(help: "Language of labels and messages: vi or en (default from LANG).")
+    var lang: Language?
+
+    @Argument(help: "Payloads, or - to read them from stdin, one per line (default).")
+    var payloads: [String] = []
+
+    func run() throws {
+        let store = try TrustLoader.load(trust)
+        var verifier = Verifier(trust: store, profiles: try ProfileLoader.all(adding: profile))
+        verifier.clockSkew = skew
+        let time: Int64
+        if let at {
+            guard let parsed = Timestamp.parse(at) else {
+                throw QRCertError(.usage, "USAGE", "--at \(at) is not an ISO 8601 time", hint: "e.g. 2030-01-01 or 2030-01-01T08:00:00+07:00")
+            }
+            time = parsed
+        } else {
+            time = Int64(Date().timeIntervalSince1970)
+        }
+        let renderer = VerdictRenderer(language: lang ?? Language.fromEnvironment(), style: Style(enabled: Console.colour))
+        var allValid = true
+        func answer(_ text: String) {
+            let verdict = verifier.verify(ScanText.normalize(text), at: time)
+            allValid = allValid && verdict.isValid
+            Console.write(json ? renderer.json(verdict) + "\n" : renderer.text(verdict))
+        }
+        if payloads.isEmpty || payloads == ["-"] {
+            while let line = readLine(strippingNewline: true) {
+                if ScanText.normalize(line).isEmpty { continue }  // a blank scan is not a payload
+                answer(line)
+            }
+        } else {
+            for payload in payloads { answer(payload) }
+        }
+        if !allValid { throw ExitCode(Status.rejected) }
+    }
+}
+
+/// What scanners do to text, undone: surrounding spaces and CR/LF, and Caps Lock (Base45 and the prefixes are upper case only).
+enum ScanText {
+    static func normalize(_ text: String) -> String {
+        text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+    }
+}
+
+/// `--trust` files and folders into a trust store.
+enum TrustLoader {
+    static func load(_ paths: [String]) throws(QRCertError) -> TrustStore {
+        guard !paths.isEmpty else {
+            throw QRCertError(.usage, "TRUST_NONE", "no trusted keys", hint: "pass --trust ISSUER.pub.pem (or a folder of keys)")
+        }
+        var store = TrustStore()
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw QRCertError(.io, "IO_READ", "trust file \(path) does not exist")
+            }
+            if isDirectory.boolValue {
+                let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+                let files = names.filter { ["pem", "der", "crt", "cer"].contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasSuffix(".key.pem") }
+                guard !files.isEmpty else { throw QRCertError(.trust, "TRUST_BAD_FILE", "folder \(path) holds no .pem, .der, .crt or .cer files") }
+                for name in files {
+                    let file = path + "/" + name
+                    try store.add(fileBytes: try Files.read(file, what: "trust file"), source: file)
+                }
+            } else {
+                try store.add(fileBytes: try Files.read(path, what: "trust file"), source: path)
+            }
+        }
+        return store
+    }
+}
+
+extension Language: ExpressibleByArgument {
+    /// `vi` when LANG / LC_ALL / LC_MESSAGES says Vietnamese, else `en`.
+    static func fromEnvironment() -> Language {
+        let env = ProcessInfo.processInfo.environment
+        let locale = env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_MESSAGES"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LANG"] ?? ""
+        return locale.lowercased().hasPrefix("vi") ? .vi : .en
+    }
+}
