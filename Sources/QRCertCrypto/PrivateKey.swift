@@ -10,6 +10,8 @@ public final class PrivateKey: Sendable {
     public let algorithm: SignatureAlgorithm
     /// Room for one signature as libcrypto writes it (DER for ECDSA).
     private let signatureCapacity: Int
+    /// Initialised for `algorithm` and only ever copied, never used, so sharing it is safe.
+    nonisolated(unsafe) private let signTemplate: DigestContext
 
     private init(key: EVPKey) throws(QRCertError) {
         guard let algorithm = key.algorithms.first else {
@@ -22,6 +24,7 @@ public final class PrivateKey: Sendable {
         publicKey = try PublicKey.der(key.spkiDER(stage: .key, code: "KEY_OPENSSL"))
         signatureCapacity = Int(key.withPointer { EVP_PKEY_get_size($0) })
         guard signatureCapacity > 0 else { throw LibCrypto.failure("EVP_PKEY_get_size", .key, "KEY_OPENSSL") }
+        signTemplate = try DigestContext(signing: true, key: key, algorithm: algorithm, stage: .sign, code: "SIGN_OPENSSL")
     }
 
     /// New key: .es256 -> P-256, .es384 -> P-384, .edDSA -> Ed25519, .ps256 -> RSA-3072.
@@ -125,7 +128,7 @@ public final class PrivateKey: Sendable {
     /// MGF1-SHA-256, 32-byte salt) or pure Ed25519. Throws SIGN_OPENSSL (stage .sign) only if libcrypto fails.
     public func sign(_ message: [UInt8]) throws(QRCertError) -> [UInt8] {
         let stage = QRCertError.Stage.sign, code = "SIGN_OPENSSL"
-        let context = try DigestContext(signing: true, key: key, algorithm: algorithm, stage: stage, code: code)
+        let context = try DigestContext(copying: signTemplate)
         var signature = [UInt8](repeating: 0, count: signatureCapacity)
         var count = signature.count
         let rc = message.withNonNullBytes { text, textCount in

@@ -17,6 +17,8 @@ public final class PublicKey: Sendable {
     public let typeDescription: String
     /// The signature length for RSA (the modulus size) and Ed25519; 0 for ECDSA, whose width comes from the algorithm.
     private let signatureCount: Int
+    /// Initialised for this key's algorithm and only ever copied, never used, so sharing it is safe.
+    nonisolated(unsafe) private let verifyTemplate: DigestContext?
 
     /// Wraps a key; `spki` is its DER when the caller already has it (kept byte for byte).
     init(key: EVPKey, spki: [UInt8]? = nil) throws(QRCertError) {
@@ -34,6 +36,12 @@ public final class PublicKey: Sendable {
             try LibCrypto.check(PEM_write_bio_PUBKEY(bio.bio, pkey), "PEM_write_bio_PUBKEY", .key, "KEY_OPENSSL")
         }
         pemText = bio.text()
+        if let algorithm = key.algorithms.first {
+            verifyTemplate = try DigestContext(
+                signing: false, key: key, algorithm: algorithm, stage: .signature, code: "SIGNATURE_OPENSSL")
+        } else {
+            verifyTemplate = nil
+        }
         switch key.kind {
         case .ed25519: signatureCount = 64
         case .rsa: signatureCount = Int(key.withPointer { EVP_PKEY_get_size($0) })
@@ -89,8 +97,8 @@ public final class PublicKey: Sendable {
         }
         let width = algorithm.ecdsaScalarWidth
         guard signature.count == (width.map { 2 * $0 } ?? signatureCount) else { return false }
-        let context = try DigestContext(
-            signing: false, key: key, algorithm: algorithm, stage: .signature, code: "SIGNATURE_OPENSSL")
+        guard let verifyTemplate else { return false }  // unreachable: algorithms is empty without one
+        let context = try DigestContext(copying: verifyTemplate)
         let rc: Int32 = message.withNonNullBytes { text, textCount in
             guard let width else {
                 return signature.withUnsafeBufferPointer {
