@@ -16,12 +16,12 @@ struct PassphraseOptions: ParsableArguments {
         if let passphraseFile {
             var bytes = try Files.read(passphraseFile, what: "passphrase file")
             while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
-            guard !bytes.isEmpty else { throw QRCertError(.key, "KEY_EMPTY_PASSPHRASE", "passphrase file \(passphraseFile) is empty") }
+            guard !bytes.isEmpty else { throw QRCertError(.key, "KEY_PASSPHRASE_EMPTY", "passphrase file \(passphraseFile) is empty") }
             return bytes
         }
         if let passphraseEnv {
             guard let value = ProcessInfo.processInfo.environment[passphraseEnv], !value.isEmpty else {
-                throw QRCertError(.key, "KEY_EMPTY_PASSPHRASE", "environment variable \(passphraseEnv) is empty or unset")
+                throw QRCertError(.key, "KEY_PASSPHRASE_EMPTY", "environment variable \(passphraseEnv) is empty or unset")
             }
             return Array(value.utf8)
         }
