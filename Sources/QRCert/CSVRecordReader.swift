@@ -107,6 +107,10 @@ public struct CSVRecordReader: RecordReader {
 
         func finishField() {
             guard failure == nil else { return }
+            guard fields.count < limits.maxFields else {
+                failure = QRCertError(.records, "REC_TOO_MANY_FIELDS", "row has more than \(limits.maxFields) fields")
+                return
+            }
             guard let text = String(validating: field, as: UTF8.self) else {
                 failure = QRCertError(.records, "REC_BAD_UTF8", "field \(fields.count + 1) is not valid UTF-8")
                 return
@@ -127,6 +131,9 @@ public struct CSVRecordReader: RecordReader {
                             .records, "REC_UNTERMINATED_QUOTE", "quoted field opened here is never closed")), quoted: true)
                     }
                     rowBytes += 1
+                    if rowBytes > limits.maxRowBytes {
+                        fail(QRCertError(.records, "REC_ROW_TOO_LONG", "row is longer than \(limits.maxRowBytes) bytes"))
+                    }
                     if byte == UInt8(ascii: "\"") {
                         if try stream.peek() == UInt8(ascii: "\"") {
                             _ = try stream.next()
@@ -174,9 +181,6 @@ public struct CSVRecordReader: RecordReader {
                     break fieldLoop
                 }
             }
-        }
-        if fields.count > limits.maxFields {
-            fail(QRCertError(.records, "REC_TOO_MANY_FIELDS", "row has more than \(limits.maxFields) fields"))
         }
         if let failure { return RawRow(line: line, result: .failure(failure), quoted: anyQuoted) }
         return RawRow(line: line, result: .success(fields), quoted: anyQuoted)
