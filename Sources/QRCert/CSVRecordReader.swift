@@ -66,7 +66,9 @@ public struct CSVRecordReader: RecordReader {
         while let raw = try readRow() {
             switch raw.result {
             case .failure(let error):
-                return .rejected(RejectedRow(source: source, line: raw.line, field: nil, error: error))
+                // Name the column when the fault is in one field (bad UTF-8, a stray quote, too long).
+                let field = raw.column.flatMap { header.indices.contains($0) ? header[$0] : nil }
+                return .rejected(RejectedRow(source: source, line: raw.line, field: field, error: error))
             case .success(let values):
                 if values.count == 1 && values[0].isEmpty && !raw.quoted { continue }  // a blank line holds no data
                 guard values.count == header.count else {
@@ -93,6 +95,8 @@ public struct CSVRecordReader: RecordReader {
         var line: Int
         var result: Result<[String], QRCertError>
         var quoted: Bool
+        /// 0-based index of the field at fault, when the failure is in one field.
+        var column: Int?
     }
 
     /// Reads one physical record (which may span lines inside quotes). Nil at the end of input.
@@ -104,6 +108,7 @@ public struct CSVRecordReader: RecordReader {
         var rowBytes = 0
         var anyQuoted = false
         var failure: QRCertError?
+        var failedColumn: Int?
 
         func finishField() {
             guard failure == nil else { return }
@@ -113,12 +118,15 @@ public struct CSVRecordReader: RecordReader {
             }
             guard let text = String(validating: field, as: UTF8.self) else {
                 failure = QRCertError(.records, "REC_BAD_UTF8", "field \(fields.count + 1) is not valid UTF-8")
+                failedColumn = fields.count
                 return
             }
             fields.append(text.precomposedStringWithCanonicalMapping)
             field.removeAll(keepingCapacity: true)
         }
-        func fail(_ error: QRCertError) { if failure == nil { failure = error } }
+        func fail(_ error: QRCertError, column: Int? = nil) {
+            if failure == nil { failure = error; failedColumn = column }
+        }
 
         fieldLoop: while true {
             // Start of a field.
@@ -128,7 +136,7 @@ public struct CSVRecordReader: RecordReader {
                 while true {
                     guard let byte = try stream.next() else {
                         return RawRow(line: line, result: .failure(QRCertError(
-                            .records, "REC_UNTERMINATED_QUOTE", "quoted field opened here is never closed")), quoted: true)
+                            .records, "REC_UNTERMINATED_QUOTE", "quoted field opened here is never closed")), quoted: true, column: fields.count)
                     }
                     rowBytes += 1
                     if rowBytes > limits.maxRowBytes {
@@ -143,7 +151,7 @@ public struct CSVRecordReader: RecordReader {
                         break
                     }
                     if field.count < limits.maxFieldBytes { field.append(byte) } else {
-                        fail(QRCertError(.records, "REC_FIELD_TOO_LONG", "field \(fields.count + 1) is longer than \(limits.maxFieldBytes) bytes"))
+                        fail(QRCertError(.records, "REC_FIELD_TOO_LONG", "field \(fields.count + 1) is longer than \(limits.maxFieldBytes) bytes"), column: fields.count)
                     }
                 }
                 // After a closing quote: a separator or the end of the line.
@@ -153,7 +161,7 @@ public struct CSVRecordReader: RecordReader {
                 case 0x0A: finishField(); break fieldLoop
                 case 0x0D where try stream.peek() == 0x0A: _ = try stream.next(); finishField(); break fieldLoop
                 default:
-                    fail(QRCertError(.records, "REC_BAD_QUOTE", "field \(fields.count + 1) has text after its closing quote"))
+                    fail(QRCertError(.records, "REC_BAD_QUOTE", "field \(fields.count + 1) has text after its closing quote"), column: fields.count)
                     try skipLine()
                     break fieldLoop
                 }
@@ -167,12 +175,12 @@ public struct CSVRecordReader: RecordReader {
                 case 0x0A: finishField(); break fieldLoop
                 case 0x0D where try stream.peek() == 0x0A: _ = try stream.next(); finishField(); break fieldLoop
                 case UInt8(ascii: "\""):
-                    fail(QRCertError(.records, "REC_BAD_QUOTE", "field \(fields.count + 1) has a quote inside an unquoted value"))
+                    fail(QRCertError(.records, "REC_BAD_QUOTE", "field \(fields.count + 1) has a quote inside an unquoted value"), column: fields.count)
                     try skipLine()
                     break fieldLoop
                 default:
                     if field.count < limits.maxFieldBytes { field.append(byte) } else {
-                        fail(QRCertError(.records, "REC_FIELD_TOO_LONG", "field \(fields.count + 1) is longer than \(limits.maxFieldBytes) bytes"))
+                        fail(QRCertError(.records, "REC_FIELD_TOO_LONG", "field \(fields.count + 1) is longer than \(limits.maxFieldBytes) bytes"), column: fields.count)
                     }
                 }
                 if rowBytes > limits.maxRowBytes {
@@ -182,7 +190,7 @@ public struct CSVRecordReader: RecordReader {
                 }
             }
         }
-        if let failure { return RawRow(line: line, result: .failure(failure), quoted: anyQuoted) }
+        if let failure { return RawRow(line: line, result: .failure(failure), quoted: anyQuoted, column: failedColumn) }
         return RawRow(line: line, result: .success(fields), quoted: anyQuoted)
     }
 

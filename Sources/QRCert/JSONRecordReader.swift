@@ -92,22 +92,23 @@ public struct JSONRecordReader: RecordReader {
     }
 
     /// Parses `{ "name": value, ... }`. A value of the wrong kind is a record-level rejection after the whole object is read.
+    /// In JSON Lines a record never spans a newline: a cut line is rejected alone and never swallows the next record.
     private func parseObject(line: Int, start: Int) throws(QRCertError) -> RecordReadResult {
         guard try stream.next() == UInt8(ascii: "{") else { throw syntax("expected a JSON object") }
         var fields: [(name: String, value: String)] = []
         var names = Set<String>()
         var problem: RejectedRow?
-        try skipSpaces(newlines: true)
+        try skipSpaces(newlines: layout == .array)
         if try stream.peek() == UInt8(ascii: "}") {
             _ = try stream.next()
             return .row(RecordRow(source: source, line: line, fields: []))
         }
         while true {
-            try skipSpaces(newlines: true)
+            try skipSpaces(newlines: layout == .array)
             let name = try parseString()
-            try skipSpaces(newlines: true)
+            try skipSpaces(newlines: layout == .array)
             guard try stream.next() == UInt8(ascii: ":") else { throw syntax("expected : after a key") }
-            try skipSpaces(newlines: true)
+            try skipSpaces(newlines: layout == .array)
             let value = try parseValue()
             if stream.offset - start > maxRecordBytes {
                 throw QRCertError(.records, "REC_ROW_TOO_LONG", "record is longer than \(maxRecordBytes) bytes")
@@ -125,12 +126,13 @@ public struct JSONRecordReader: RecordReader {
                                           error: QRCertError(.records, "REC_BAD_TYPE", "value is \(kind); expected a string, a number or null"))
                 }
             }
-            try skipSpaces(newlines: true)
+            try skipSpaces(newlines: layout == .array)
             switch try stream.next() {
             case UInt8(ascii: ","): continue
             case UInt8(ascii: "}"):
                 if let problem { return .rejected(problem) }
                 return .row(RecordRow(source: source, line: line, fields: fields))
+            case 0x0A?, nil: throw syntax("the record ends before its closing }")
             default: throw syntax("expected , or } in an object")
             }
         }
@@ -227,6 +229,7 @@ public struct JSONRecordReader: RecordReader {
         var depth = 0
         repeat {
             guard let byte = try stream.peek() else { throw syntax("unclosed object or array") }
+            if layout == .lines && byte == 0x0A { throw syntax("unclosed object or array on this line") }
             switch byte {
             case UInt8(ascii: "\""): _ = try parseString(); continue
             case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
