@@ -72,7 +72,9 @@ public struct TrustStore: Sendable {
     /// Whether the store is empty.
     public var isEmpty: Bool { anchors.isEmpty }
 
-    private mutating func append(_ anchor: TrustAnchor) {
+    /// Internal rather than private so tests can file an anchor under a chosen kid: two real keys
+    /// never share one, yet the verifier must cope when a trust list says they do.
+    mutating func append(_ anchor: TrustAnchor) {
         byKeyID[anchor.keyID, default: []].append(anchors.count)
         anchors.append(anchor)
     }
