@@ -19,6 +19,14 @@ enum Console {
             && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
+    /// Columns of the terminal on stdout (TIOCGWINSZ, else `COLUMNS`), or nil when unknown.
+    static var columns: Int? {
+        var size = winsize()
+        if stdoutIsTerminal, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    /// Writes straight to file descriptor 1 (no buffer): a scanner's answer is on screen before the next scan is read.
     static func write(_ text: String) { out.write(Data(text.utf8)) }
 
     static func line(_ text: String) { write(text + "\n") }

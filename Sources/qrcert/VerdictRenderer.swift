@@ -1,35 +1,99 @@
 import QRCert
 import QRCertCrypto
 import QRCertFormat
+import QRCertImage
 
 /// Turns a verdict into what a person reads at arm's length, or into one JSON line.
 struct VerdictRenderer {
     let language: Language
     let style: Style
+    /// A terminal: the verdict as a band across the screen. Otherwise (pipes, logs) one compact line.
+    var large = false
+    /// Columns of the band.
+    var width = 64
+
+    /// One answer: a verdict on a payload, or an image (or file) from which no payload could be read.
+    enum Answer {
+        case verdict(Verdict)
+        case unread(QRCertError)
+
+        var isValid: Bool {
+            if case .verdict(let verdict) = self { return verdict.isValid }
+            return false
+        }
+    }
+
+    /// Where a payload came from when it was read from an image: the file and the code's place in it.
+    struct Origin {
+        let file: String
+        /// The code, or nil when none was read from the file.
+        let symbol: DecodedSymbol?
+        /// 1-based number of the code in the file, and how many the file holds.
+        let index: Int, count: Int
+    }
 
     /// VALID / INVALID, the reason in plain words, then the credential as a card.
-    func text(_ verdict: Verdict) -> String {
+    func text(_ verdict: Verdict) -> String { text(.verdict(verdict), origin: nil) }
+
+    /// The answer for a person: where it came from (images), the verdict band, the reasons, the card.
+    func text(_ answer: Answer, origin: Origin?) -> String {
         var out = ""
         let vi = language == .vi
-        if verdict.isValid {
-            out += style.green(vi ? " ✔ HỢP LỆ " : " ✔ VALID ")
-        } else {
-            out += style.red(vi ? " ✘ KHÔNG HỢP LỆ " : " ✘ INVALID ")
+        if let origin { out += style.dim(describe(origin)) + "\n" }
+        let failures: [QRCertError]
+        switch answer {
+        case .verdict(let verdict):
+            let title = verdict.credential.map { $0.profile.name.in(language) } ?? ""
+            if verdict.isValid {
+                out += banner("✔", vi ? "HỢP LỆ" : "VALID", title, paint: style.green)
+            } else {
+                out += banner("✘", vi ? "KHÔNG HỢP LỆ" : "INVALID", title, paint: style.red)
+            }
+            failures = verdict.failures
+        case .unread(let error):
+            out += banner("?", vi ? "KHÔNG ĐỌC ĐƯỢC MÃ" : "NO CODE READ", "", paint: style.yellow)
+            failures = [error]
         }
-        if let credential = verdict.credential {
-            out += "  " + style.bold(credential.profile.name.in(language))
+        for failure in failures {
+            out += "  " + style.bold(ReasonText.sentence(failure, language: language)) + "\n"
+            out += "  " + style.dim("\(failure.stage.rawValue): \(failure.message) [\(failure.code)]") + "\n"
+            if case .unread = answer, let hint = failure.hint { out += "  " + style.dim(hint) + "\n" }
         }
-        out += "\n"
-        for failure in verdict.failures {
-            out += "  \(ReasonText.plain(failure, language: language)) [\(failure.code)]\n"
+        guard case .verdict(let verdict) = answer, verdict.signatureVerified else { return out + "\n" }
+        return out + card(verdict) + "\n"
+    }
+
+    /// `photo.jpg: code 2 of 3 at x 412, y 300`, or `photo.jpg` alone when no code was read.
+    private func describe(_ origin: Origin) -> String {
+        guard let symbol = origin.symbol else { return origin.file }
+        let vi = language == .vi
+        return vi
+            ? "\(origin.file): mã \(origin.index)/\(origin.count), tại x \(symbol.x), y \(symbol.y)"
+            : "\(origin.file): code \(origin.index) of \(origin.count) at x \(symbol.x), y \(symbol.y)"
+    }
+
+    /// On a terminal a band across the screen (three coloured rows; ruled lines when colour is off),
+    /// the word spaced out; elsewhere one line ` ✔ VALID   Driving licence`.
+    private func banner(_ mark: String, _ word: String, _ title: String, paint: (String) -> String) -> String {
+        guard large else {
+            return paint(" \(mark) \(word) ") + (title.isEmpty ? "" : "  " + style.bold(title)) + "\n"
         }
-        guard verdict.signatureVerified else { return out + "\n" }
+        let spaced = word.map { $0 == " " ? " " : String($0) }.joined(separator: " ")
+        var middle = "   \(mark)  \(spaced)" + (title.isEmpty ? "" : "     \(title)")
+        if middle.count > width { middle = String(middle.prefix(width)) }
+        let padded = middle + String(repeating: " ", count: width - middle.count)
+        guard style.enabled else {
+            let rule = String(repeating: "═", count: width)
+            return "\(rule)\n\(padded)\n\(rule)\n"
+        }
+        let blank = String(repeating: " ", count: width)
+        return paint(blank) + "\n" + paint(padded) + "\n" + paint(blank) + "\n"
+    }
+
+    /// The credential with its profile's labels: validity, the record's fields, then who signed it.
+    private func card(_ verdict: Verdict) -> String {
+        let vi = language == .vi
         var rows: [(String, String)] = []
-        rows.append((vi ? "Đơn vị cấp" : "Issuer", verdict.issuer ?? "-"))
-        if let kid = verdict.keyID {
-            let alg = verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name } ?? "?"
-            rows.append((vi ? "Khóa" : "Key", "\(Hex.encode(kid)) \(alg) (\(verdict.anchor?.source ?? "-"))"))
-        }
         if let credential = verdict.credential {
             let from = credential.displayValue(credential.profile.validFrom) ?? "-"
             let until = credential.profile.validUntil.flatMap { credential.displayValue($0) } ?? (vi ? "không thời hạn" : "no expiry")
@@ -44,21 +108,45 @@ struct VerdictRenderer {
                 rows.append(("claim \(CBORJSON.keyText(pair.key))", CBORJSON.convert(pair.value).rendered))
             }
         }
-        let width = rows.map { $0.0.count }.max() ?? 0
-        for (label, value) in rows {
-            out += "  " + style.dim(label.padding(toLength: width, withPad: " ", startingAt: 0)) + "  " + value + "\n"
+        rows.append((vi ? "Đơn vị cấp" : "Issuer", verdict.issuer ?? "-"))
+        if let kid = verdict.keyID {
+            let alg = verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name } ?? "?"
+            rows.append((vi ? "Khóa" : "Key", "\(Hex.encode(kid)) \(alg) (\(verdict.anchor?.source ?? "-"))"))
         }
-        return out + "\n"
+        let width = rows.map { $0.0.count }.max() ?? 0
+        var out = ""
+        for (label, value) in rows {
+            out += "  " + style.dim(label.padding(toLength: width, withPad: " ", startingAt: 0)) + "  " + style.bold(value) + "\n"
+        }
+        return out
     }
 
     /// One JSON object: `valid`, `stage`, `code`, `message`, `kid`, `issuer`, `issued_at`, `expires_at`, `record`, ...
-    func json(_ verdict: Verdict) -> String {
+    func json(_ verdict: Verdict) -> String { json(.verdict(verdict), origin: nil) }
+
+    /// One JSON object per answer; with an origin, `file`, `x` and `y` (null when no code was read) come last.
+    func json(_ answer: Answer, origin: Origin?) -> String {
+        var pairs: [(String, JSONText)]
+        switch answer {
+        case .verdict(let verdict): pairs = fields(verdict)
+        case .unread(let error): pairs = fields(error)
+        }
+        if let origin {
+            pairs.append(("file", .string(origin.file)))
+            pairs.append(("x", .optional(origin.symbol.map { Int64($0.x) })))
+            pairs.append(("y", .optional(origin.symbol.map { Int64($0.y) })))
+        }
+        return JSONText.object(pairs).rendered
+    }
+
+    private func fields(_ verdict: Verdict) -> [(String, JSONText)] {
         let reason = verdict.reason
         var pairs: [(String, JSONText)] = [
             ("valid", .bool(verdict.isValid)),
             ("stage", .optional(reason?.stage.rawValue)),
             ("code", .optional(reason?.code)),
             ("message", .optional(reason?.message)),
+            ("reason", .optional(reason.map { ReasonText.sentence($0, language: language) })),
             ("failures", .array(verdict.failures.map { .object([("stage", .string($0.stage.rawValue)), ("code", .string($0.code)), ("message", .string($0.message))]) })),
             ("prefix", .optional(verdict.prefix?.rawValue)),
             ("kid", .optional(verdict.keyID.map(Hex.encode))),
@@ -84,7 +172,25 @@ struct VerdictRenderer {
                 pairs.append(("claims", .object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) })))
             }
         }
-        return JSONText.object(pairs).rendered
+        return pairs
+    }
+
+    /// The same keys as a verdict's line, for a file from which no payload was read.
+    private func fields(_ error: QRCertError) -> [(String, JSONText)] {
+        var pairs: [(String, JSONText)] = [
+            ("valid", .bool(false)),
+            ("stage", .string(error.stage.rawValue)),
+            ("code", .string(error.code)),
+            ("message", .string(error.message)),
+            ("reason", .string(ReasonText.sentence(error, language: language))),
+            ("failures", .array([.object([("stage", .string(error.stage.rawValue)), ("code", .string(error.code)), ("message", .string(error.message))])])),
+        ]
+        for key in ["prefix", "kid", "alg"] { pairs.append((key, .null)) }
+        pairs.append(("signature_verified", .bool(false)))
+        for key in ["trusted_by", "issuer", "issued_at", "not_before", "expires_at", "cti", "checked_at", "type", "id", "record"] {
+            pairs.append((key, .null))
+        }
+        return pairs
     }
 }
 

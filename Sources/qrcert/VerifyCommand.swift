@@ -10,11 +10,17 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Verify QR payloads offline against trusted keys: VALID or INVALID, the reason, and the record.",
         discussion: """
         With - or no payload, reads one payload per line from stdin (a USB scanner types one per line)
-        and answers each at once. Exit 0 only if every payload was valid, 1 if any was rejected,
-        2 if verification could not run.
+        and answers each at once; scanner artefacts (CR/LF, surrounding spaces, Caps Lock) are undone
+        and blank lines skipped. With --image, every QR code in each PNG or JPEG file (a photo, a scan,
+        a sheet of licences) is verified, one answer per code naming the file and the code's position;
+        a file with no readable code is answered IMG_NO_CODE. On a terminal the verdict is a coloured
+        band (NO_COLOR turns colour off). Exit 0 only if every payload was valid, 1 if any was rejected
+        or an image held no readable code, 2 if verification could not run (or a file could not be read).
 
         Examples:
           qrcert verify --trust keys/danang-transport.pub.pem 'QC1:6BF...'
+          qrcert verify --trust keys/ --lang vi --image photo.jpg scan-page.png
+          qrcert verify --trust keys/                       # then scan licences with a USB scanner
           qrcert verify --trust keys/ --at 2030-01-01 --json - < payloads.txt
         """
     )
@@ -37,8 +43,18 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Language of labels and messages: vi or en (default from LANG).")
     var lang: Language?
 
+    @Option(name: .customLong("image"), parsing: .upToNextOption,
+            help: "PNG or JPEG files (photos, scans, sheets) whose QR codes to verify; - reads one image from stdin.")
+    var images: [String] = []
+
     @Argument(help: "Payloads, or - to read them from stdin, one per line (default).")
     var payloads: [String] = []
+
+    func validate() throws {
+        if !images.isEmpty && !payloads.isEmpty {
+            throw ValidationError("give either payloads or --image files, not both (put every image file after --image)")
+        }
+    }
 
     func run() throws {
         let store = try TrustLoader.load(trust)
@@ -53,14 +69,30 @@ struct VerifyCommand: ParsableCommand {
         } else {
             time = Int64(Date().timeIntervalSince1970)
         }
-        let renderer = VerdictRenderer(language: lang ?? Language.fromEnvironment(), style: Style(enabled: Console.colour))
+        var renderer = VerdictRenderer(language: lang ?? Language.fromEnvironment(), style: Style(enabled: Console.colour))
+        renderer.large = Console.stdoutIsTerminal
+        renderer.width = min(max(Console.columns ?? 64, 32), 80)
         var allValid = true
         func answer(_ text: String) {
             let verdict = verifier.verify(ScanText.normalize(text), at: time)
             allValid = allValid && verdict.isValid
             Console.write(json ? renderer.json(verdict) + "\n" : renderer.text(verdict))
         }
+        if !images.isEmpty {
+            var status = Status.ok
+            for file in images {
+                for (answer, origin) in ImageScan.read(file, verifier: verifier, at: time) {
+                    if !answer.isValid { status = max(status, answer.status) }
+                    Console.write(json ? renderer.json(answer, origin: origin) + "\n" : renderer.text(answer, origin: origin))
+                }
+            }
+            if status != Status.ok { throw ExitCode(status) }
+            return
+        }
         if payloads.isEmpty || payloads == ["-"] {
+            if Console.stdinIsTerminal && !json {
+                Console.diagnostic("qrcert: waiting for scans, one per line (Ctrl-D to end)")
+            }
             while let line = readLine(strippingNewline: true) {
                 if ScanText.normalize(line).isEmpty { continue }  // a blank scan is not a payload
                 answer(line)
@@ -72,10 +104,21 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
-/// What scanners do to text, undone: surrounding spaces and CR/LF, and Caps Lock (Base45 and the prefixes are upper case only).
+/// What scanners do to text, undone: surrounding spaces and CR/LF, and Caps Lock (Base45 and the prefixes
+/// are upper case only, so upper-casing ASCII letters is safe). Nothing else is changed: any other character
+/// reaches the decoder and is rejected there with its stage and code.
 enum ScanText {
     static func normalize(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var out = String.UnicodeScalarView()
+        for scalar in trimmed.unicodeScalars {
+            if scalar.value >= 0x61 && scalar.value <= 0x7A, let upper = Unicode.Scalar(scalar.value - 0x20) {
+                out.append(upper)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 }
 

@@ -1,0 +1,50 @@
+import Foundation
+import QRCert
+import QRCertFormat
+import QRCertImage
+
+/// `verify --image`: a photo, a scan or a sheet in, one answer per QR code out.
+enum ImageScan {
+    /// Every code in `file` (`-` is stdin) verified, in reading order; a file that cannot be read, is not
+    /// an image, or holds no readable code gives one `.unread` answer, never silence.
+    ///
+    /// The pixels go through `QRDecoder.decode(imageBytes:)` only: the same path the DCC suite's
+    /// PICTUREDECODE check runs. QR text is verified as read, with no scanner clean-up: a camera adds no
+    /// keyboard artefacts.
+    static func read(_ file: String, verifier: Verifier, at time: Int64) -> [(VerdictRenderer.Answer, VerdictRenderer.Origin)] {
+        let unread = { (error: QRCertError) in [(VerdictRenderer.Answer.unread(error), VerdictRenderer.Origin(file: file, symbol: nil, index: 0, count: 0))] }
+        let symbols: [DecodedSymbol]
+        do throws(QRCertError) {
+            let bytes = file == "-" ? try standardInput() : try Files.read(file, what: "image")
+            symbols = try QRDecoder.decode(imageBytes: bytes)
+        } catch {
+            // Files.read names the file already; the decoder's messages do not.
+            return unread(error.stage == .io ? error : error.located(file == "-" ? "<stdin>" : file))
+        }
+        guard !symbols.isEmpty else {
+            return unread(QRCertError(.image, "IMG_NO_CODE", "\(file == "-" ? "<stdin>" : file): no readable qr code in the image",
+                                      hint: "photograph the code flat, filling a third of the picture, in even light, without glare"))
+        }
+        return symbols.enumerated().map { i, symbol in
+            (.verdict(verifier.verify(symbol.text, at: time)), VerdictRenderer.Origin(file: file, symbol: symbol, index: i + 1, count: symbols.count))
+        }
+    }
+
+    private static func standardInput() throws(QRCertError) -> [UInt8] {
+        do {
+            return [UInt8](try FileHandle.standardInput.readToEnd() ?? Data())
+        } catch {
+            throw QRCertError(.io, "IO_READ", "cannot read stdin: \(error.localizedDescription)")
+        }
+    }
+}
+
+extension VerdictRenderer.Answer {
+    /// The exit status this answer asks for: a file that could not be read means the check could not run.
+    var status: Int32 {
+        switch self {
+        case .verdict(let verdict): verdict.isValid ? Status.ok : Status.rejected
+        case .unread(let error): error.stage == .io ? Status.couldNotRun : Status.rejected
+        }
+    }
+}
