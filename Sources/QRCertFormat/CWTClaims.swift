@@ -51,7 +51,7 @@ public struct CWTClaims: Sendable, Equatable {
         others.first { $0.key.int64 == key }?.value
     }
 
-    /// Reads a claims map. Registered claims must have their RFC 8392 types; DCC `hcert` must be a map.
+    /// Reads a claims map. Registered claims must have their RFC 8392 types; DCC `hcert` must be a map of maps.
     public static func decode(_ item: CBOR) throws(QRCertError) -> CWTClaims {
         guard case .map(let pairs) = item else {
             throw QRCertError(.content, "CWT_NOT_MAP", "CWT claims must be a CBOR map")
@@ -73,7 +73,11 @@ public struct CWTClaims: Sendable, Equatable {
                 guard case .bytes(let bytes) = pair.value else { throw bad("cti", "a byte string") }
                 claims.certificateID = bytes
             case Key.hcert:
-                guard case .map = pair.value else { throw bad("hcert (-260)", "a map") }
+                // hcert = { 1: eu_dgc_v1 map, ... }: each certificate inside is itself a map.
+                guard case .map(let entries) = pair.value else { throw bad("hcert (-260)", "a map") }
+                for entry in entries {
+                    guard case .map = entry.value else { throw bad("hcert (-260) entry \(entry.key.int64.map(String.init) ?? "with a non-integer key")", "a map") }
+                }
                 claims.others.append(pair)
             default:
                 claims.others.append(pair)
