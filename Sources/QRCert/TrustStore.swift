@@ -11,6 +11,8 @@ public struct TrustAnchor: Sendable {
     public let certificate: Certificate?
     /// Where it was loaded from, for messages.
     public let source: String
+    /// What a signed trust list says of the key (issuer, credential types, window, status); nil for a key given directly.
+    public var listing: TrustListEntry? = nil
 }
 
 /// The set of trusted keys, looked up by key id. Several anchors may share a kid.

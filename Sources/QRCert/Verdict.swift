@@ -29,6 +29,10 @@ public struct Verdict: Sendable {
     public var credential: Credential?
     /// The moment verified at, seconds since 1970 UTC.
     public var time: Int64
+    /// The trust list and revocation lists consulted (docs/TRUST.md), with their editions and dates.
+    public var lists: [ListSummary] = []
+    /// The revocation list entry that withdraws the credential at `time` (stage `revocation`), if any.
+    public var revocation: RevocationEntry?
 
     /// Issuer (`iss`), only when verified.
     public var issuer: String? { claims?.issuer }

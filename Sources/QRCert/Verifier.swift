@@ -14,6 +14,8 @@ public struct Verifier: Sendable {
     public var clockSkew: Int64 = 300
     /// Decoder limits.
     public var limits: Payload.Limits = .standard
+    /// The trust list and revocation lists in force (docs/TRUST.md); every verdict names them.
+    public var lists = SignedLists()
 
     /// A verifier trusting `trust` and knowing `profiles`.
     public init(trust: TrustStore, profiles: [Profile]) {
@@ -26,6 +28,7 @@ public struct Verifier: Sendable {
     /// Verifies `text` at `time` (seconds since 1970 UTC).
     public func verify(_ text: String, at time: Int64) -> Verdict {
         var verdict = Verdict(time: time)
+        verdict.lists = lists.summaries
         do throws(QRCertError) {
             try check(text, into: &verdict)
         } catch {
@@ -49,7 +52,7 @@ public struct Verifier: Sendable {
         let algorithm = try Self.algorithm(of: cose, prefix: payload.prefix)
         verdict.algorithm = algorithm.rawValue
 
-        let candidates = trust.anchors(for: kid)
+        let candidates = try refusingRemoved(trust.anchors(for: kid), keyID: kid)
         guard !candidates.isEmpty else {
             throw QRCertError(.key, "KID_UNKNOWN", "no trusted key has key id \(Hex.encode(kid))",
                               hint: "pass the issuer's public key or certificate with --trust")
@@ -89,6 +92,8 @@ public struct Verifier: Sendable {
             verdict.failures.append(error)
         }
         verdict.failures.append(contentsOf: validity(claims, credential: credential, prefix: payload.prefix, anchor: anchor, at: verdict.time))
+        verdict.failures.append(contentsOf: keyPolicy(claims, prefix: payload.prefix, anchor: anchor, at: verdict.time))
+        revocation(claims, anchor: anchor, into: &verdict)
         verdict.failures.sort { ($0.stage.order) < ($1.stage.order) }
     }
 
