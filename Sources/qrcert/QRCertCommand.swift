@@ -21,7 +21,7 @@ struct QRCertCommand: ParsableCommand {
         Exit codes: 0 success / valid, 1 checked and rejected (invalid payload, bad rows), 2 could not run.
         """,
         version: "0.1.0",
-        subcommands: [KeygenCommand.self, IssueCommand.self, VerifyCommand.self, InspectCommand.self, ProfilesCommand.self]
+        subcommands: [KeygenCommand.self, IssueCommand.self, VerifyCommand.self, InspectCommand.self, ProfilesCommand.self, TrustListCommand.self, RevokeCommand.self]
     )
 
     /// Runs the tool with qrcert's exit codes: usage errors exit 2 (not ArgumentParser's 64).

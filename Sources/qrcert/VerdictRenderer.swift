@@ -47,7 +47,7 @@ struct VerdictRenderer {
             if verdict.isValid {
                 out += banner("✔", vi ? "HỢP LỆ" : "VALID", title, paint: style.green)
             } else {
-                out += banner("✘", vi ? "KHÔNG HỢP LỆ" : "INVALID", title, paint: style.red)
+                out += banner("✘", revocationWord(verdict) ?? (vi ? "KHÔNG HỢP LỆ" : "INVALID"), title, paint: style.red)
             }
             failures = verdict.failures
         case .unread(let error):
@@ -59,6 +59,7 @@ struct VerdictRenderer {
             out += "  " + style.dim("\(failure.stage.rawValue): \(failure.message) [\(failure.code)]") + "\n"
             if case .unread = answer, let hint = failure.hint { out += "  " + style.dim(hint) + "\n" }
         }
+        if case .verdict(let verdict) = answer { out += listLines(verdict) }
         guard case .verdict(let verdict) = answer, verdict.signatureVerified else { return out + "\n" }
         return out + card(verdict) + "\n"
     }
@@ -172,6 +173,7 @@ struct VerdictRenderer {
                 pairs.append(("claims", .object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) })))
             }
         }
+        pairs += listFields(verdict)
         return pairs
     }
 
@@ -190,6 +192,7 @@ struct VerdictRenderer {
         for key in ["trusted_by", "issuer", "issued_at", "not_before", "expires_at", "cti", "checked_at", "type", "id", "record"] {
             pairs.append((key, .null))
         }
+        pairs += [("trust_list", .null), ("revocation_lists", .array([])), ("revocation", .null)]
         return pairs
     }
 }

@@ -22,11 +22,14 @@ struct VerifyCommand: ParsableCommand {
           qrcert verify --trust keys/ --lang vi --image photo.jpg scan-page.png
           qrcert verify --trust keys/                       # then scan licences with a USB scanner
           qrcert verify --trust keys/ --at 2030-01-01 --json - < payloads.txt
+          qrcert verify --trust-list trust-list.cose --root root.pub.pem --revocations revocations.cose 'QC1:...'
         """
     )
 
     @Option(help: "Trusted public key or signer certificate (PEM or DER), or a folder of them; repeatable.")
     var trust: [String] = []
+
+    @OptionGroup(title: "Signed trust and revocation lists (docs/TRUST.md)") var lists: SignedListOptions
 
     @Option(help: "Verify at this time (ISO 8601, e.g. 2030-01-01 or 2030-01-01T08:00:00+07:00) instead of now.")
     var at: String?
@@ -57,7 +60,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try TrustLoader.load(trust)
+        let store = trust.isEmpty && lists.givesKeys ? TrustStore() : try TrustLoader.load(trust)
         var verifier = Verifier(trust: store, profiles: try ProfileLoader.all(adding: profile))
         verifier.clockSkew = skew
         let time: Int64
@@ -69,6 +72,7 @@ struct VerifyCommand: ParsableCommand {
         } else {
             time = Int64(Date().timeIntervalSince1970)
         }
+        try lists.apply(to: &verifier, at: time)
         var renderer = VerdictRenderer(language: lang ?? Language.fromEnvironment(), style: Style(enabled: Console.colour))
         renderer.large = Console.stdoutIsTerminal
         renderer.width = min(max(Console.columns ?? 64, 32), 80)

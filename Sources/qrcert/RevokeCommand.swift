@@ -1,0 +1,397 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import QRCert
+import QRCertCrypto
+import QRCertFormat
+
+/// `qrcert revoke`: suspend or revoke credentials in a signed revocation list.
+struct RevokeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Suspend or revoke credentials in a signed revocation list; lift, show and check entries (docs/TRUST.md).",
+        discussion: """
+        A revocation list is one file (COSE_Sign1, .cose) signed by the root or by an issuer key of the
+        trust list. Its entries are certificate ids (the cti of each credential: 16 hex digits, listed
+        in the manifest.jsonl that issue writes), each revoked or suspended until a date, with a reason.
+        An issuer key's list withdraws only that issuer's credentials; the root's list any credential.
+        Every change re-signs the list with a higher sequence. `revoke` alone means `revoke add`.
+
+        Examples:
+          qrcert revoke --list revocations.cose --key keys/danang-2025.key.pem --issuer "Sở GTVT Đà Nẵng" \\
+                 --status suspended --until 2025-09-30 --reason "hết điểm giấy phép lái xe" --cti 5f1c0a9e3b7d2468
+          qrcert revoke --list revocations.cose --key keys/danang-2025.key.pem --status revoked \\
+                 --reason "court order" --from ctis.txt
+          qrcert revoke lift --list revocations.cose --key keys/danang-2025.key.pem --cti 5f1c0a9e3b7d2468
+          qrcert revoke show revocations.cose --trust-list trust-list.cose --root root.pub.pem --entries
+          qrcert revoke check revocations.cose --root root.pub.pem --trust-list trust-list.cose --cti 5f1c0a9e3b7d2468
+        """,
+        subcommands: [Add.self, Lift.self, Show.self, Check.self],
+        defaultSubcommand: Add.self
+    )
+
+    /// `add`: new entries, creating the list if the file does not exist.
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke or suspend credentials (creates the list when the file does not exist).")
+
+        @OptionGroup var signing: RevocationSigning
+
+        @Option(help: "revoked (for good) or suspended (until --until).")
+        var status: StatusChoice
+
+        @Option(help: "Last day of a suspension (YYYY-MM-DD, inclusive, in the list's time zone, +07:00).")
+        var until: String?
+
+        @Option(help: "First day it applies (YYYY-MM-DD; default today).")
+        var since: String?
+
+        @Option(help: "Why, as the inspector will read it.")
+        var reason: String
+
+        @Option(help: "The issuer named in the list (required to create one).")
+        var issuer: String?
+
+        @OptionGroup var which: CertificateIDChoice
+
+        func run() throws {
+            let time = try Clock.time(signing.edition.at)
+            let ids = try which.collect()
+            var entryStatus = RevocationEntry.Status.revoked
+            switch (status, until) {
+            case (.revoked, nil): break
+            case (.revoked, _?): throw QRCertError(.usage, "USAGE", "--until applies to --status suspended only")
+            case (.suspended, nil): throw QRCertError(.usage, "USAGE", "--status suspended needs --until YYYY-MM-DD, the last day of the suspension")
+            case (.suspended, let text?): entryStatus = .suspended(until: try Self.date(text, "--until"))
+            }
+            try signing.update(time: time, creatingWith: issuer) { (list: inout RevocationList) throws(QRCertError) in
+                let start = try since.map { (text) throws(QRCertError) in try Self.date(text, "--since") }
+                    ?? CivilDate(daysSinceEpoch: Self.floorDays(time + list.utcOffset))
+                guard let first = ids.first else { return "nothing" }
+                // The reason is checked once; every entry shares the normalised text.
+                let shared = try RevocationEntry(certificateID: first, status: entryStatus, since: start, reason: reason).reason
+                var entries: [RevocationEntry] = []
+                entries.reserveCapacity(ids.count)
+                for id in ids {
+                    entries.append(try RevocationEntry(certificateID: id, status: entryStatus, since: start, reason: shared))
+                }
+                try list.set(entries)
+                let what = entryStatus == .revoked ? "revoked" : "suspended from \(start) to \(until ?? "")"
+                return "\(ids.count) certificate id(s) \(what): \(shared)"
+            }
+        }
+
+        static func date(_ text: String, _ option: String) throws(QRCertError) -> CivilDate {
+            guard let date = CivilDate(text) else { throw QRCertError(.usage, "USAGE", "\(option) \(text) is not a date YYYY-MM-DD") }
+            return date
+        }
+
+        static func floorDays(_ seconds: Int64) -> Int64 {
+            seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        }
+    }
+
+    /// `lift`: entries taken off (a suspension ended early, an entry made in error).
+    struct Lift: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take certificate ids off the list (a suspension lifted early, an entry made in error).")
+
+        @OptionGroup var signing: RevocationSigning
+
+        @OptionGroup var which: CertificateIDChoice
+
+        func run() throws {
+            let time = try Clock.time(signing.edition.at)
+            let ids = try which.collect()
+            try signing.update(time: time, creatingWith: nil) { (list: inout RevocationList) throws(QRCertError) in
+                var lifted = 0
+                for id in ids {
+                    if list.lift(id) { lifted += 1 } else { Console.warn("\(Hex.encode(id)) is not on the list") }
+                }
+                return "lifted \(lifted) of \(ids.count) certificate id(s)"
+            }
+        }
+    }
+
+    /// `show`: header and, with `--entries`, every entry.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a revocation list (UNVERIFIED unless a key to check it is given).")
+
+        @Argument(help: "The revocation list.")
+        var file: String
+
+        @OptionGroup var keys: RevocationKeys
+
+        @Flag(help: "List every entry too.")
+        var entries = false
+
+        @Flag(help: "One JSON object instead of text.")
+        var json = false
+
+        @Option(help: "Time for the trust list's key windows (ISO 8601) instead of now.")
+        var at: String?
+
+        func run() throws {
+            let bytes = try Files.read(file, what: "revocation list")
+            let list = try keys.open(bytes, file: file, at: try Clock.time(at))
+            let verified = keys.given
+            if json {
+                var pairs: [(String, JSONText)] = [("file", .string(file)), ("verified", .bool(verified)),
+                                                   ("signer_kid", .string(Hex.encode(list.signerKeyID)))]
+                pairs += Edition.fields(list.header)
+                pairs += [("issuer", .string(list.issuer)), ("utc_offset_seconds", .number(list.utcOffset)),
+                          ("scope", .string(Self.describe(list.scope))), ("count", .number(Int64(list.count))),
+                          ("sha256", .string(Hex.encode(list.digest)))]
+                if entries { pairs.append(("entries", .array(list.entries.map(Self.json)))) }
+                Console.line(JSONText.object(pairs).rendered)
+                return
+            }
+            var out = verified
+                ? "\(file): revocation list #\(list.header.sequence), signature VERIFIED with \(Hex.encode(list.signerKeyID)) (\(Self.describe(list.scope)))\n"
+                : "\(file): revocation list #\(list.header.sequence), UNVERIFIED (signed by \(Hex.encode(list.signerKeyID)); pass --root, --trust-list or --trust to check)\n"
+            out += Edition.describe(list.header)
+            out += "  issuer       \(list.issuer)\n  entries      \(list.count)\n"
+            Console.write(out)
+            guard entries else { return }
+            var lines = ""
+            for entry in list.entries {
+                lines += Self.line(entry) + "\n"
+                if lines.utf8.count >= 1 << 16 {
+                    Console.write(lines)
+                    lines = ""
+                }
+            }
+            Console.write(lines)
+        }
+
+        static func describe(_ scope: RevocationList.Scope) -> String {
+            switch scope {
+            case .all: return "root: any credential"
+            case .issuer(let name): return "issuer key: credentials of \(name)"
+            case .key(let kid): return "key: credentials signed by \(Hex.encode(kid))"
+            }
+        }
+
+        /// `5f1c0a9e3b7d2468  suspended  2025-06-01 → 2025-09-30  reason`.
+        static func line(_ entry: RevocationEntry) -> String {
+            switch entry.status {
+            case .revoked: return "\(Hex.encode(entry.certificateID))  revoked    \(entry.since)               \(entry.reason)"
+            case .suspended(let until): return "\(Hex.encode(entry.certificateID))  suspended  \(entry.since) → \(until)  \(entry.reason)"
+            }
+        }
+
+        static func json(_ entry: RevocationEntry) -> JSONText {
+            var pairs: [(String, JSONText)] = [("cti", .string(Hex.encode(entry.certificateID))), ("status", .string(entry.status.word)),
+                                               ("since", .string(entry.since.description))]
+            if case .suspended(let until) = entry.status { pairs.append(("until", .string(until.description))) }
+            pairs.append(("reason", .string(entry.reason)))
+            return .object(pairs)
+        }
+    }
+
+    /// `check`: is this certificate id withdrawn? With `--timing`, how long loading and looking up took.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Look certificate ids up in a verified revocation list; exit 1 if any is withdrawn at --at.",
+            discussion: "With --timing, prints on stderr the time to read the file, to check its signature and index it, and per lookup.")
+
+        @Argument(help: "The revocation list.")
+        var file: String
+
+        @OptionGroup var keys: RevocationKeys
+
+        @OptionGroup var which: CertificateIDChoice
+
+        @Option(help: "Time of the check (ISO 8601) instead of now.")
+        var at: String?
+
+        @Flag(help: "Print load and lookup times on stderr.")
+        var timing = false
+
+        func run() throws {
+            guard keys.given else {
+                throw QRCertError(.usage, "USAGE", "check needs a key to verify the list", hint: "pass --root (and --trust-list), or --trust SIGNER.pub.pem")
+            }
+            let time = try Clock.time(at)
+            let ids = try which.collect()
+            let started = DispatchTime.now().uptimeNanoseconds
+            let bytes = try Files.read(file, what: "revocation list")
+            let read = DispatchTime.now().uptimeNanoseconds
+            let list = try keys.open(bytes, file: file, at: time)
+            let loaded = DispatchTime.now().uptimeNanoseconds
+            var found: [RevocationEntry?] = []
+            found.reserveCapacity(ids.count)
+            for id in ids { found.append(list.entry(for: id)) }
+            let looked = DispatchTime.now().uptimeNanoseconds
+            if timing {
+                let listed = found.lazy.filter { $0 != nil }.count
+                func ms(_ n: UInt64) -> String { String(format: "%.1f ms", Double(n) / 1e6) }
+                Console.diagnostic("qrcert: \(file): \(bytes.count) bytes, \(list.count) entries")
+                Console.diagnostic("qrcert: read \(ms(read - started)); signature check and index \(ms(loaded - read)); load total \(ms(loaded - started))")
+                Console.diagnostic(String(format: "qrcert: %d lookups in %@: %.0f ns each (%d listed)",
+                                          ids.count, ms(looked - loaded), Double(looked - loaded) / Double(max(ids.count, 1)), listed))
+            }
+            var out = "", withdrawn = false
+            for (id, entry) in zip(ids, found) {
+                guard let entry else {
+                    out += "\(Hex.encode(id))  not listed\n"
+                    continue
+                }
+                let inForce = entry.inForce(at: time, utcOffset: list.utcOffset)
+                withdrawn = withdrawn || inForce
+                out += Show.line(entry) + (inForce ? "" : "  (not in force at \(Timestamp.iso(time)))") + "\n"
+                if out.utf8.count >= 1 << 16 {
+                    Console.write(out)
+                    out = ""
+                }
+            }
+            Console.write(out)
+            if withdrawn { throw ExitCode(Status.rejected) }
+        }
+    }
+
+    enum StatusChoice: String, ExpressibleByArgument, CaseIterable {
+        case revoked, suspended
+    }
+}
+
+/// The key that signs a revocation list, and how the next edition is made.
+struct RevocationSigning: ParsableArguments {
+    @Option(help: "The revocation list to create or update (.cose).")
+    var list: String
+
+    @Option(help: "Private key (PEM, mode 0600) that signs it: the issuer's key in the trust list, or the root.")
+    var key: String
+
+    @Option(name: .customLong("previous-key"), help: "Public key that signed the current edition, when it was another key (after a key rotation).")
+    var previousKey: String?
+
+    @OptionGroup var edition: Edition
+
+    @OptionGroup var passphrase: PassphraseOptions
+
+    /// Opens the list (checking that this key or `--previous-key` signed it) or makes a new one named
+    /// `issuer`, applies `change`, signs the next edition and writes it atomically.
+    func update(time: Int64, creatingWith issuer: String?, _ change: (inout RevocationList) throws(QRCertError) -> String) throws(QRCertError) {
+        let signer = try passphrase.loadPrivateKey(key)
+        var revocations: RevocationList
+        let creating = !FileManager.default.fileExists(atPath: list)
+        if creating {
+            guard let issuer else {
+                throw QRCertError(.io, "IO_READ", "revocation list \(list) does not exist", hint: "to make a new one, pass --issuer NAME")
+            }
+            let header = try Edition.header(sequence: edition.sequence ?? 1, at: time, validDays: edition.validDays ?? 7, graceDays: edition.graceDays ?? 7)
+            revocations = try RevocationList(header: header, issuer: issuer)
+        } else {
+            var signers = [RevocationList.Signer(key: signer.publicKey, scope: .all)]
+            if let previousKey { signers.append(RevocationList.Signer(key: try SignedListOptions.readPublicKey(previousKey, what: "previous key"), scope: .all)) }
+            do throws(QRCertError) {
+                revocations = try RevocationList.open(try Files.read(list, what: "revocation list"), signers: signers, source: list)
+            } catch where error.code == "RL_WRONG_SIGNER" {
+                throw QRCertError(error.stage, error.code, error.message,
+                                  hint: "if the list was signed with the issuer's previous key, pass --previous-key OLD.pub.pem")
+            }
+            if let issuer { revocations.issuer = issuer }
+            revocations.header = try edition.next(revocations.header, at: time, noun: "revocation list")
+        }
+        let done = try change(&revocations)
+        let bytes = try revocations.signed(with: signer)
+        let target = edition.out ?? list
+        if creating && edition.out == nil {
+            try Files.createExclusive(target, bytes: bytes, mode: 0o644)
+        } else {
+            try Files.writeAtomically(target, bytes: bytes)
+        }
+        Console.diagnostic("qrcert: \(done)")
+        Edition.report(target, revocations.header, what: "revocation list of \(revocations.issuer), \(revocations.count) entries, signed by \(Hex.encode(signer.publicKey.keyID))")
+    }
+}
+
+/// The keys that may have signed a revocation list: the root, the trust list's issuer keys, or `--trust` keys.
+struct RevocationKeys: ParsableArguments {
+    @Option(help: "The authority's root public key (PEM).")
+    var root: String?
+
+    @Option(name: .customLong("trust-list"), help: "Signed trust list whose issuer keys may sign revocation lists; needs --root.")
+    var trustList: String?
+
+    @Option(help: "A trusted signer's public key or certificate; repeatable.")
+    var trust: [String] = []
+
+    var given: Bool { root != nil || !trust.isEmpty }
+
+    func validate() throws {
+        if trustList != nil && root == nil { throw ValidationError("--trust-list needs --root ROOT.pub.pem, the key that signed it") }
+    }
+
+    /// The list, its signature checked when a key is given; UNVERIFIED otherwise.
+    func open(_ bytes: [UInt8], file: String, at time: Int64) throws(QRCertError) -> RevocationList {
+        guard given else { return try RevocationList.openUnverified(bytes, source: file) }
+        let rootKey = try root.map { (path) throws(QRCertError) in try SignedListOptions.readPublicKey(path, what: "root key") }
+        var store = trust.isEmpty ? TrustStore() : try TrustLoader.load(trust)
+        if let trustList, let rootKey {
+            store.add(try TrustList.open(try Files.read(trustList, what: "trust list"), root: rootKey, source: trustList), source: trustList)
+        }
+        return try RevocationList.open(bytes, signers: RevocationList.Signer.all(root: rootKey, trust: store, at: time), source: file)
+    }
+}
+
+/// `--cti HEX`, `--payload TEXT`, `--from FILE`: the certificate ids a command acts on.
+struct CertificateIDChoice: ParsableArguments {
+    @Option(help: "Certificate id (cti) in hex, 16 digits; repeatable.")
+    var cti: [String] = []
+
+    @Option(help: "A QR payload (QC1:...) whose cti to use; repeatable. Its signature is not checked here.")
+    var payload: [String] = []
+
+    @Option(help: "File (- for stdin) with one per line: a cti in hex, a QC1: payload, or a manifest.jsonl line with \"cti\".")
+    var from: String?
+
+    func collect() throws(QRCertError) -> [[UInt8]] {
+        var ids: [[UInt8]] = []
+        for text in cti { ids.append(try Self.parse(text, where: "--cti")) }
+        for text in payload { ids.append(try Self.parse(text, where: "--payload")) }
+        if let from {
+            let bytes: [UInt8]
+            if from == "-" {
+                bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+            } else {
+                bytes = try Files.read(from, what: "certificate id file")
+            }
+            var number = 0
+            for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                number += 1
+                let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if text.isEmpty { continue }
+                ids.append(try Self.parse(text, where: "\(from):\(number)"))
+            }
+        }
+        guard !ids.isEmpty else {
+            throw QRCertError(.usage, "USAGE", "no certificate ids", hint: "give --cti HEX, --payload QC1:... or --from FILE")
+        }
+        return ids
+    }
+
+    /// A cti from hex, a payload's claims, or a JSON line's `cti`.
+    static func parse(_ text: String, where place: String) throws(QRCertError) -> [UInt8] {
+        if text.utf8.count == 16, let bytes = Hex.decode(text) { return bytes }
+        if text.hasPrefix("{") {
+            if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let value = object["cti"] as? String,
+               let bytes = Hex.decode(value), bytes.count == RevocationEntry.certificateIDCount {
+                return bytes
+            }
+            throw QRCertError(.usage, "RL_BAD_ENTRY", "\(place): a JSON line must have \"cti\" with 16 hex digits")
+        }
+        if Payload.Prefix.allCases.contains(where: { text.uppercased().hasPrefix($0.rawValue) }) {
+            do throws(QRCertError) {
+                let payload = try Payload.decode(ScanText.normalize(text))
+                let claims = try CWTClaims.decode(try CBORDecoder.decode(payload.cose.payload))
+                guard let id = claims.certificateID, id.count == RevocationEntry.certificateIDCount else {
+                    throw QRCertError(.usage, "RL_BAD_ENTRY", "the payload has no 8-byte certificate id (cti)")
+                }
+                return id
+            } catch {
+                throw QRCertError(error.stage, error.code, "\(place): \(error.message)")
+            }
+        }
+        throw QRCertError(.usage, "RL_BAD_ENTRY", "\(place): \"\(text.prefix(40))\" is not 16 hex digits, a payload or a JSON line with \"cti\"")
+    }
+}

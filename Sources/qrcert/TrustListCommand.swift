@@ -1,0 +1,386 @@
+import ArgumentParser
+import Foundation
+import QRCert
+import QRCertCrypto
+import QRCertFormat
+
+/// `qrcert trust-list`: the authority's signed list of issuer keys.
+struct TrustListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trust-list",
+        abstract: "Make, update and show the signed list of trusted issuer keys (docs/TRUST.md).",
+        discussion: """
+        A trust list is one file (COSE_Sign1, .cose) signed with the authority's root key. It names each
+        issuer key with its issuer, the credential types it may sign and its validity, and carries a
+        sequence number, its issue time, the time its next update is due, a grace period and an
+        environment (production or test). Every update re-signs the list with a higher sequence.
+
+        Examples:
+          qrcert keygen --out root/vn-root
+          qrcert trust-list create --root-key root/vn-root.key.pem --authority "Cục Đường bộ Việt Nam" \\
+                 --environment production --out trust-list.cose
+          qrcert trust-list add-key trust-list.cose --root-key root/vn-root.key.pem \\
+                 --key keys/danang-2025.pub.pem --issuer "Sở GTVT Đà Nẵng" --types driving-licence,vn.tp --not-after 2030-01-01
+          qrcert trust-list retire-key trust-list.cose --root-key root/vn-root.key.pem --kid 0a1b2c3d4e5f6071 --end 2031-01-01
+          qrcert trust-list remove-key trust-list.cose --root-key root/vn-root.key.pem --kid 0a1b2c3d4e5f6071 --reason "key stolen"
+          qrcert trust-list show trust-list.cose --root root/vn-root.pub.pem
+        """,
+        subcommands: [Create.self, AddKey.self, RetireKey.self, RemoveKey.self, Renew.self, Show.self]
+    )
+
+    /// `create`: a new, empty list, sequence 1 unless told.
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a new signed trust list with no keys (never overwrites).")
+
+        @Option(name: .customLong("root-key"), help: "The root private key (PEM, mode 0600) that signs the list.")
+        var rootKey: String
+
+        @Option(help: "The authority that runs the list, as printed.")
+        var authority: String
+
+        @Option(help: "production or test.")
+        var environment: TrustList.Environment
+
+        @Option(help: "The file to write (.cose).")
+        var out: String
+
+        @Option(help: "Sequence number of this first edition.")
+        var sequence: UInt64 = 1
+
+        @Option(name: .customLong("valid-days"), help: "Days until the next update is due.")
+        var validDays: Int = 30
+
+        @Option(name: .customLong("grace-days"), help: "Days after the next update during which a stale list still works, with a warning.")
+        var graceDays: Int = 14
+
+        @Option(help: "Signing time (ISO 8601) instead of now.")
+        var at: String?
+
+        @OptionGroup var passphrase: PassphraseOptions
+
+        func run() throws {
+            let time = try Clock.time(at)
+            let header = try Edition.header(sequence: sequence, at: time, validDays: validDays, graceDays: graceDays)
+            let root = try passphrase.loadPrivateKey(rootKey)
+            let list = try TrustList(header: header, environment: environment, authority: authority)
+            try Files.createExclusive(out, bytes: try list.signed(with: root), mode: 0o644)
+            Edition.report(out, list.header, what: "trust list, \(environment.rawValue), no keys yet")
+        }
+    }
+
+    /// `add-key`: a new issuer key or signer certificate.
+    struct AddKey: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-key", abstract: "Add an issuer key or signer certificate to a trust list.")
+
+        @Argument(help: "The trust list to update.")
+        var file: String
+
+        @Option(help: "The issuer's public key (.pub.pem) or X.509 signer certificate (PEM or DER).")
+        var key: String
+
+        @Option(help: "The issuing authority that holds the key, as printed on its credentials.")
+        var issuer: String
+
+        @Option(help: "Credential types it may sign, comma-separated: type ids (vn.dl), built-in profile names (driving-licence), or * for any.")
+        var types: String
+
+        @Option(name: .customLong("not-before"), help: "Start of the key's validity (ISO 8601; default the signing time, or the certificate's).")
+        var notBefore: String?
+
+        @Option(name: .customLong("not-after"), help: "End of the key's validity (ISO 8601; required for a bare key, default the certificate's).")
+        var notAfter: String?
+
+        @OptionGroup var signing: TrustListUpdate
+
+        func run() throws {
+            let anchor = try Self.readAnchor(key)
+            let types = try Self.credentialTypes(self.types)
+            try signing.update(file) { (list: inout TrustList, time: Int64) throws(QRCertError) in
+                let from = try notBefore.map { (text) throws(QRCertError) in try Clock.time(text, option: "--not-before") }
+                let until = try notAfter.map { (text) throws(QRCertError) in try Clock.time(text, option: "--not-after") }
+                let entry: TrustListEntry
+                if let certificate = anchor.certificate {
+                    entry = try TrustListEntry(certificate: certificate, issuer: issuer, types: types, notBefore: from, notAfter: until)
+                } else {
+                    guard let until else {
+                        throw QRCertError(.usage, "USAGE", "--not-after is required for a bare public key", hint: "e.g. --not-after 2030-01-01")
+                    }
+                    entry = try TrustListEntry(key: anchor.key, issuer: issuer, types: types, notBefore: from ?? time, notAfter: until)
+                }
+                try list.add(entry)
+                return "added key \(Hex.encode(entry.keyID)) of \(entry.issuer) for \(entry.types.joined(separator: ", "))"
+            }
+        }
+
+        /// The one key or certificate in a file.
+        static func readAnchor(_ path: String) throws(QRCertError) -> TrustAnchor {
+            var store = TrustStore()
+            try store.add(fileBytes: try Files.read(path, what: "key file"), source: path)
+            guard store.anchors.count == 1, let anchor = store.anchors.first else {
+                throw QRCertError(.trust, "TRUST_BAD_FILE", "\(path) holds \(store.anchors.count) keys or certificates; add them one at a time")
+            }
+            return anchor
+        }
+
+        /// `driving-licence,vn.tp` -> `["vn.dl", "vn.tp"]`.
+        static func credentialTypes(_ text: String) throws(QRCertError) -> [String] {
+            var types: [String] = []
+            for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+                let name = part.trimmingCharacters(in: .whitespaces)
+                types.append(BuiltinProfiles.names.contains(name) ? try ProfileLoader.load(name).type : name)
+            }
+            return types
+        }
+    }
+
+    /// `retire-key`: stop signing with a key; what it signed stays valid until `--end`.
+    struct RetireKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "retire-key",
+            abstract: "Retire a key: it signs nothing new; what it signed stays valid until --end, the end of the key's validity.")
+
+        @Argument(help: "The trust list to update.")
+        var file: String
+
+        @OptionGroup var which: KeyChoice
+
+        @Option(help: "End of the key's validity (ISO 8601): credentials it signed are accepted until then.")
+        var end: String
+
+        @Option(name: .customLong("retired-at"), help: "When it stopped signing (ISO 8601; default the signing time).")
+        var retiredAt: String?
+
+        @OptionGroup var signing: TrustListUpdate
+
+        func run() throws {
+            let keyID = try which.keyID()
+            let end = try Clock.time(self.end, option: "--end")
+            try signing.update(file) { (list: inout TrustList, time: Int64) throws(QRCertError) in
+                let at = try retiredAt.map { (text) throws(QRCertError) in try Clock.time(text, option: "--retired-at") } ?? time
+                try list.retire(keyID: keyID, at: at, end: end)
+                return "retired key \(Hex.encode(keyID)) at \(Timestamp.iso(at)); what it signed is accepted until \(Timestamp.iso(end))"
+            }
+        }
+    }
+
+    /// `remove-key`: a compromised key; everything it signed is refused.
+    struct RemoveKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-key",
+            abstract: "Remove a compromised key: everything it signed is refused (KEY_COMPROMISED). The kid stays listed with the reason.")
+
+        @Argument(help: "The trust list to update.")
+        var file: String
+
+        @OptionGroup var which: KeyChoice
+
+        @Option(help: "Why, e.g. \"private key stolen 2025-06-03\".")
+        var reason: String
+
+        @OptionGroup var signing: TrustListUpdate
+
+        func run() throws {
+            let keyID = try which.keyID()
+            try signing.update(file) { (list: inout TrustList, time: Int64) throws(QRCertError) in
+                try list.remove(keyID: keyID, at: time, reason: reason)
+                return "removed key \(Hex.encode(keyID)): \(reason)"
+            }
+        }
+    }
+
+    /// `renew`: the same keys, a higher sequence and fresh dates.
+    struct Renew: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-sign the list unchanged with a higher sequence and a new next-update time.")
+
+        @Argument(help: "The trust list to update.")
+        var file: String
+
+        @OptionGroup var signing: TrustListUpdate
+
+        func run() throws {
+            try signing.update(file) { (_: inout TrustList, _: Int64) throws(QRCertError) in "renewed" }
+        }
+    }
+
+    /// `show`: the list as text or JSON; UNVERIFIED without `--root`.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a trust list: its edition, dates and keys (UNVERIFIED unless --root is given).")
+
+        @Argument(help: "The trust list.")
+        var file: String
+
+        @Option(help: "The root public key (PEM): check the signature.")
+        var root: String?
+
+        @Flag(help: "One JSON object instead of text.")
+        var json = false
+
+        func run() throws {
+            let bytes = try Files.read(file, what: "trust list")
+            let list = try root.map { (path) throws(QRCertError) in
+                try TrustList.open(bytes, root: try SignedListOptions.readPublicKey(path, what: "root key"), source: file)
+            } ?? TrustList.openUnverified(bytes, source: file)
+            let verified = root != nil
+            Console.write(json ? Self.json(list, file: file, verified: verified) + "\n" : Self.text(list, file: file, verified: verified))
+        }
+
+        static func text(_ list: TrustList, file: String, verified: Bool) -> String {
+            var out = verified
+                ? "\(file): trust list #\(list.header.sequence), signature VERIFIED with root \(Hex.encode(list.signerKeyID))\n"
+                : "\(file): trust list #\(list.header.sequence), UNVERIFIED (signed by \(Hex.encode(list.signerKeyID)); pass --root to check)\n"
+            out += Edition.describe(list.header)
+            out += "  environment  \(list.environment.rawValue)\n  authority    \(list.authority)\n  keys         \(list.entries.count)\n"
+            for entry in list.entries {
+                var status = entry.status.word
+                switch entry.status {
+                case .active: break
+                case .retired(let at): status += " since \(Timestamp.iso(at))"
+                case .removed(let at, let reason): status += " at \(Timestamp.iso(at)): \(reason)"
+                }
+                out += "\n  \(Hex.encode(entry.keyID))  \(entry.certificate == nil ? entry.key.typeDescription : "certificate (\(entry.key.typeDescription))")  \(status)\n"
+                out += "    issuer  \(entry.issuer)\n    types   \(entry.types.joined(separator: ", "))\n"
+                out += "    valid   \(Timestamp.iso(entry.notBefore)) → \(Timestamp.iso(entry.notAfter))\n"
+            }
+            return out
+        }
+
+        static func json(_ list: TrustList, file: String, verified: Bool) -> String {
+            let keys: [JSONText] = list.entries.map { entry in
+                var pairs: [(String, JSONText)] = [
+                    ("kid", .string(Hex.encode(entry.keyID))),
+                    ("issuer", .string(entry.issuer)),
+                    ("key_type", .string(entry.key.typeDescription)),
+                    ("certificate", .bool(entry.certificate != nil)),
+                    ("types", .array(entry.types.map { .string($0) })),
+                    ("not_before", .string(Timestamp.iso(entry.notBefore))),
+                    ("not_after", .string(Timestamp.iso(entry.notAfter))),
+                    ("status", .string(entry.status.word)),
+                ]
+                switch entry.status {
+                case .active: break
+                case .retired(let at): pairs.append(("retired_at", .string(Timestamp.iso(at))))
+                case .removed(let at, let reason): pairs += [("removed_at", .string(Timestamp.iso(at))), ("reason", .string(reason))]
+                }
+                return .object(pairs)
+            }
+            return JSONText.object([
+                ("file", .string(file)),
+                ("verified", .bool(verified)),
+                ("signer_kid", .string(Hex.encode(list.signerKeyID))),
+            ] + Edition.fields(list.header) + [
+                ("environment", .string(list.environment.rawValue)),
+                ("authority", .string(list.authority)),
+                ("sha256", .string(Hex.encode(list.digest))),
+                ("keys", .array(keys)),
+            ]).rendered
+        }
+    }
+}
+
+/// `--kid HEX` or `--key FILE`: which listed key a command acts on.
+struct KeyChoice: ParsableArguments {
+    @Option(help: "Key id in hex (16 digits), as shown by keygen and trust-list show.")
+    var kid: String?
+
+    @Option(name: .customLong("key"), help: "Or the key's public key or certificate file.")
+    var keyFile: String?
+
+    func keyID() throws(QRCertError) -> [UInt8] {
+        switch (kid, keyFile) {
+        case (let text?, nil):
+            guard let bytes = Hex.decode(text), bytes.count == 8 else {
+                throw QRCertError(.usage, "USAGE", "--kid \(text) is not 16 hex digits")
+            }
+            return bytes
+        case (nil, let path?):
+            return try TrustListCommand.AddKey.readAnchor(path).keyID
+        default:
+            throw QRCertError(.usage, "USAGE", "give exactly one of --kid and --key")
+        }
+    }
+}
+
+/// The root key that signs a trust list, and how the next edition is made.
+struct TrustListUpdate: ParsableArguments {
+    @Option(name: .customLong("root-key"), help: "The root private key (PEM, mode 0600) that signs the list.")
+    var rootKey: String
+
+    @OptionGroup var edition: Edition
+
+    @OptionGroup var passphrase: PassphraseOptions
+
+    /// Reads `file` (checking the root's signature), applies `change`, signs the next edition and writes it atomically.
+    func update(_ file: String, _ change: (inout TrustList, Int64) throws(QRCertError) -> String) throws(QRCertError) {
+        let time = try Clock.time(edition.at)
+        let root = try passphrase.loadPrivateKey(rootKey)
+        var list = try TrustList.open(try Files.read(file, what: "trust list"), root: root.publicKey, source: file)
+        let done = try change(&list, time)
+        list.header = try edition.next(list.header, at: time, noun: "trust list")
+        let target = edition.out ?? file
+        try Files.writeAtomically(target, bytes: try list.signed(with: root))
+        Console.diagnostic("qrcert: \(done)")
+        Edition.report(target, list.header, what: "trust list, \(list.environment.rawValue), \(list.entries.count) key(s)")
+    }
+}
+
+/// How the next edition of a list is made: its sequence, dates and where it goes.
+struct Edition: ParsableArguments {
+    @Option(help: "Write the new edition here instead of replacing the file.")
+    var out: String?
+
+    @Option(help: "Sequence number of the new edition (default: one more than the current one).")
+    var sequence: UInt64?
+
+    @Option(name: .customLong("valid-days"), help: "Days until the next update is due (default: as the current edition).")
+    var validDays: Int?
+
+    @Option(name: .customLong("grace-days"), help: "Grace period in days (default: as the current edition).")
+    var graceDays: Int?
+
+    @Option(help: "Signing time (ISO 8601) instead of now.")
+    var at: String?
+
+    /// The header of the next edition: a higher sequence, signed now, the same period and grace unless told.
+    func next(_ current: ListHeader, at time: Int64, noun: String) throws(QRCertError) -> ListHeader {
+        let sequence = self.sequence ?? current.sequence + 1
+        guard sequence > current.sequence else {
+            throw QRCertError(.usage, "LIST_SEQUENCE", "--sequence \(sequence) must be higher than the current \(noun)'s \(current.sequence)")
+        }
+        let period = validDays.map { Int64($0) * 86_400 } ?? (current.nextUpdate - current.issuedAt)
+        let grace = graceDays.map { Int64($0) * 86_400 } ?? current.grace
+        return try Self.header(sequence: sequence, at: time, period: period, grace: grace)
+    }
+
+    static func header(sequence: UInt64, at time: Int64, validDays: Int, graceDays: Int) throws(QRCertError) -> ListHeader {
+        try header(sequence: sequence, at: time, period: Int64(validDays) * 86_400, grace: Int64(graceDays) * 86_400)
+    }
+
+    static func header(sequence: UInt64, at time: Int64, period: Int64, grace: Int64) throws(QRCertError) -> ListHeader {
+        guard sequence >= 1, sequence <= UInt64(Int64.max) else { throw QRCertError(.usage, "USAGE", "--sequence must be at least 1") }
+        guard period >= 3600, period <= 3650 * 86_400 else { throw QRCertError(.usage, "USAGE", "--valid-days must be 1 to 3650") }
+        guard (0...ListHeader.maxGrace).contains(grace) else {
+            throw QRCertError(.usage, "USAGE", "--grace-days must be 0 to \(ListHeader.maxGrace / 86_400)")
+        }
+        return ListHeader(sequence: sequence, issuedAt: time, nextUpdate: time + period, grace: grace)
+    }
+
+    /// `qrcert: wrote FILE: trust list #4 ..., next update due ...` on stderr.
+    static func report(_ file: String, _ header: ListHeader, what: String) {
+        Console.diagnostic("qrcert: wrote \(file): \(what), #\(header.sequence), issued \(Timestamp.iso(header.issuedAt)), next update due \(Timestamp.iso(header.nextUpdate)), refused from \(Timestamp.iso(header.expiresAt))")
+    }
+
+    /// The header as `show` lines.
+    static func describe(_ header: ListHeader) -> String {
+        "  sequence     \(header.sequence)\n  issued       \(Timestamp.iso(header.issuedAt))\n"
+            + "  next update  \(Timestamp.iso(header.nextUpdate)) (grace \(header.grace / 86_400) day(s): refused from \(Timestamp.iso(header.expiresAt)))\n"
+    }
+
+    /// The header as `show --json` fields.
+    static func fields(_ header: ListHeader) -> [(String, JSONText)] {
+        [("sequence", .number(Int64(clamping: header.sequence))),
+         ("issued_at", .string(Timestamp.iso(header.issuedAt))),
+         ("next_update", .string(Timestamp.iso(header.nextUpdate))),
+         ("grace_days", .number(header.grace / 86_400)),
+         ("refused_from", .string(Timestamp.iso(header.expiresAt)))]
+    }
+}
