@@ -73,6 +73,15 @@ enum ReasonText {
         "CONTENT_MISSING_FIELD": "The licence data lacks a required field",
         "CONTENT_UNKNOWN_FIELD": "The licence data has a field its type does not define",
         "CONTENT_WINDOW_MISMATCH": "The dates in the licence do not match the signed validity period",
+        // Trust list and revocation list (docs/TRUST.md).
+        "KEY_COMPROMISED": "Signed with a key the authority withdrew as compromised: nothing it signed is accepted",
+        "KEY_SCOPE": "The issuer's key is not allowed to sign this kind of document",
+        "KEY_EXPIRED": "The issuer's signing key is past its validity: the document must be issued again",
+        "KEY_NOT_YET_VALID": "The issuer's signing key is not valid yet",
+        "KEY_RETIRED": "Issued with a key the issuer had already retired",
+        "CTI_REVOKED": "The document has been revoked",
+        "CTI_SUSPENDED": "The document is suspended",
+        "CTI_MISSING": "The document has no certificate id, so it cannot be checked against the revocation list",
     ]
 
     static let vietnamese: [String: String] = [
@@ -124,6 +133,14 @@ enum ReasonText {
         "CONTENT_MISSING_FIELD": "Dữ liệu giấy tờ thiếu thông tin bắt buộc",
         "CONTENT_UNKNOWN_FIELD": "Dữ liệu giấy tờ có trường không thuộc loại giấy tờ này",
         "CONTENT_WINDOW_MISMATCH": "Thời hạn ghi trong giấy tờ không khớp với thời hạn đã ký",
+        "KEY_COMPROMISED": "Được ký bằng khóa đã bị cơ quan quản lý thu hồi vì lộ: mọi giấy tờ ký bằng khóa này đều không được chấp nhận",
+        "KEY_SCOPE": "Khóa của đơn vị cấp không được phép ký loại giấy tờ này",
+        "KEY_EXPIRED": "Khóa ký của đơn vị cấp đã hết thời hạn: giấy tờ cần được cấp lại",
+        "KEY_NOT_YET_VALID": "Khóa ký của đơn vị cấp chưa có hiệu lực",
+        "KEY_RETIRED": "Được cấp bằng khóa mà đơn vị cấp đã ngừng sử dụng",
+        "CTI_REVOKED": "Giấy tờ đã bị thu hồi",
+        "CTI_SUSPENDED": "Giấy tờ đang bị tạm đình chỉ",
+        "CTI_MISSING": "Giấy tờ không có mã định danh nên không đối chiếu được với danh sách thu hồi",
     ]
 
     /// For a code without its own sentence (one added after this table): what its stage means.
