@@ -119,15 +119,18 @@ enum LicenceRow {
 }
 
 /// Asserts that `body` throws a `QRCertError` with this stage and code (and message, when given).
+/// The closure may be typed (`throws(QRCertError)`) or not; any other error fails the test.
 func assertQRCertError<T>(_ stage: QRCertError.Stage, _ code: String, message: String? = nil,
                           file: StaticString = #filePath, line: UInt = #line,
-                          _ body: () throws(QRCertError) -> T) {
+                          _ body: () throws -> T) {
     do {
         _ = try body()
         XCTFail("expected \(code), nothing thrown", file: file, line: line)
-    } catch {
+    } catch let error as QRCertError {
         XCTAssertEqual(error.stage, stage, "\(error)", file: file, line: line)
         XCTAssertEqual(error.code, code, "\(error)", file: file, line: line)
         if let message { XCTAssertEqual(error.message, message, file: file, line: line) }
+    } catch {
+        XCTFail("expected \(code), got \(error)", file: file, line: line)
     }
 }
