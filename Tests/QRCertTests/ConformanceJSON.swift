@@ -3,13 +3,13 @@ import QRCertFormat
 
 /// A JSON value read exactly as written: test files are compared field by field, and the suite's
 /// `JSON` field is compared with the CBOR the payload carries.
-enum JSONValue: Decodable, Equatable, CustomStringConvertible {
+enum ConformanceJSON: Decodable, Equatable, CustomStringConvertible {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([ConformanceJSON])
+    case object([String: ConformanceJSON])
 
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -21,19 +21,19 @@ enum JSONValue: Decodable, Equatable, CustomStringConvertible {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
+        } else if let value = try? container.decode([ConformanceJSON].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(try container.decode([String: ConformanceJSON].self))
         }
     }
 
     /// Reads a JSON document.
-    static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+    static func parse(_ data: Data) throws -> ConformanceJSON {
+        try JSONDecoder().decode(ConformanceJSON.self, from: data)
     }
 
-    subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> ConformanceJSON? {
         if case .object(let fields) = self { return fields[key] }
         return nil
     }
@@ -48,7 +48,7 @@ enum JSONValue: Decodable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    var object: [String: JSONValue]? {
+    var object: [String: ConformanceJSON]? {
         if case .object(let fields) = self { return fields }
         return nil
     }
@@ -77,19 +77,19 @@ enum JSONValue: Decodable, Equatable, CustomStringConvertible {
         case .bool(let value): self = .bool(value)
         case .null: self = .null
         case .tagged(_, let inner):
-            guard let value = JSONValue(cbor: inner) else { return nil }
+            guard let value = ConformanceJSON(cbor: inner) else { return nil }
             self = value
         case .array(let items):
-            var values: [JSONValue] = []
+            var values: [ConformanceJSON] = []
             for item in items {
-                guard let value = JSONValue(cbor: item) else { return nil }
+                guard let value = ConformanceJSON(cbor: item) else { return nil }
                 values.append(value)
             }
             self = .array(values)
         case .map(let pairs):
-            var fields: [String: JSONValue] = [:]
+            var fields: [String: ConformanceJSON] = [:]
             for pair in pairs {
-                guard case .text(let key) = pair.key, let value = JSONValue(cbor: pair.value) else { return nil }
+                guard case .text(let key) = pair.key, let value = ConformanceJSON(cbor: pair.value) else { return nil }
                 fields[key] = value
             }
             self = .object(fields)
@@ -99,7 +99,7 @@ enum JSONValue: Decodable, Equatable, CustomStringConvertible {
     }
 
     /// The first path at which `self` and `other` differ, for a message; nil when equal.
-    func firstDifference(from other: JSONValue, path: String = "$") -> String? {
+    func firstDifference(from other: ConformanceJSON, path: String = "$") -> String? {
         switch (self, other) {
         case (.object(let a), .object(let b)):
             for key in Set(a.keys).union(b.keys).sorted() {

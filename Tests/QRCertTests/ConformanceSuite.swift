@@ -38,6 +38,8 @@ enum ConformanceFlag: String, CaseIterable {
     case compression = "EXPECTEDCOMPRESSION"
     case verify = "EXPECTEDVERIFY"
     case decode = "EXPECTEDDECODE"
+    /// qrcert's own flag (its vectors only): the content policy of `QC1:` payloads, docs/FORMAT.md §5 step 9.
+    case content = "EXPECTEDCONTENT"
     case expirationCheck = "EXPECTEDEXPIRATIONCHECK"
 }
 
@@ -89,20 +91,33 @@ struct KnownDeviations: Decodable {
     }
 }
 
-/// One suite file run through the CLI's own code paths.
+/// What one run of a case gave: the answer per flag, and the verdict itself.
+struct ConformanceRun {
+    /// The answer for each flag the file sets.
+    var results: [ConformanceFlag: StageResult]
+    /// The verdict `Verifier.verify` returned.
+    var verdict: Verdict
+}
+
+/// One test file (EU DCC suite or qrcert vector) run through the CLI's own code paths.
 struct ConformanceCase {
-    /// Path under dgc-testdata.
+    /// Path under its directory, for messages.
     let file: String
     /// The whole document.
-    let document: JSONValue
+    let document: ConformanceJSON
     /// `EXPECTEDRESULTS`.
     let expected: [String: Bool]
     /// `TESTCTX.VALIDATIONCLOCK` as read by `Timestamp.parse` (the parser behind `verify --at`).
     let clock: Int64?
 
-    init(file: String) throws {
+    /// The prefix EXPECTEDUNPREFIX requires: `HC1:` for the suite; nil accepts any prefix qrcert knows.
+    let requiredPrefix: Payload.Prefix?
+
+    /// Reads `file` under `directory`.
+    init(file: String, in directory: URL = ConformancePaths.suite, requiredPrefix: Payload.Prefix? = .dcc) throws {
         self.file = file
-        document = try JSONValue.parse(Data(contentsOf: ConformancePaths.suite.appendingPathComponent(file)))
+        self.requiredPrefix = requiredPrefix
+        document = try ConformanceJSON.parse(Data(contentsOf: directory.appendingPathComponent(file)))
         var expected: [String: Bool] = [:]
         for (key, value) in document["EXPECTEDRESULTS"]?.object ?? [:] {
             if let flag = value.bool { expected[key] = flag }
@@ -118,7 +133,7 @@ struct ConformanceCase {
 
     /// Runs every stage and answers for each in-scope flag the file sets; `clockShift` moves the
     /// validation clock (only to check a listed boundary deviation).
-    func run(clockShift: Int64 = 0) throws -> [ConformanceFlag: StageResult] {
+    func run(clockShift: Int64 = 0) throws -> ConformanceRun {
         let text = document["PREFIX"]?.string ?? ""
 
         // The codec stages, exactly as `verify` and `inspect` decode (Payload.decode).
@@ -131,17 +146,23 @@ struct ConformanceCase {
             decodeError = error
         }
 
-        // The trust anchor as `verify --trust signer.der` loads it.
+        // The trust anchor as `verify --trust signer.der` (or `issuer.pub.pem`) loads it.
         var store = TrustStore()
         var trustError: QRCertError?
-        if let base64 = document["TESTCTX"]?["CERTIFICATE"]?.string, let der = Data(base64Encoded: base64) {
+        let anchor: [UInt8]?
+        if let base64 = document["TESTCTX"]?["CERTIFICATE"]?.string {
+            anchor = Data(base64Encoded: base64).map { Array($0) }
+        } else {
+            anchor = document["TESTCTX"]?["PUBLICKEY"]?.string.map { Array($0.utf8) }
+        }
+        if let anchor {
             do throws(QRCertError) {
-                try store.add(fileBytes: Array(der), source: "\(file) TESTCTX.CERTIFICATE")
+                try store.add(fileBytes: anchor, source: "\(file) TESTCTX")
             } catch {
                 trustError = error
             }
         } else {
-            trustError = QRCertError(.trust, "TEST_NO_CERTIFICATE", "TESTCTX.CERTIFICATE missing or not base64")
+            trustError = QRCertError(.trust, "TEST_NO_ANCHOR", "TESTCTX has no CERTIFICATE (base64 DER) or PUBLICKEY (PEM)")
         }
         let verifier = Verifier(trust: store, profiles: try BuiltinProfiles.all())
         let verdict = verifier.verify(text, at: (clock ?? 0) + clockShift)
@@ -155,7 +176,8 @@ struct ConformanceCase {
                 if let decodeError, decodeError.stage == .prefix {
                     results[flag] = .failed(decodeError.code)
                 } else {
-                    results[flag] = partial.prefix == .dcc ? .passed : .other("prefix \(partial.prefix?.rawValue ?? "none") is not HC1:")
+                    let found = partial.prefix.map { requiredPrefix == nil || $0 == requiredPrefix } ?? false
+                    results[flag] = found ? .passed : .other("prefix \(partial.prefix?.rawValue ?? "none") is not \(requiredPrefix?.rawValue ?? "known")")
                 }
             case .base45:
                 results[flag] = codecStage(.base45, decodeError, output: partial.compressed,
@@ -176,6 +198,13 @@ struct ConformanceCase {
                 }
             case .decode:
                 results[flag] = decodeStage(verdict, payload: payload)
+            case .content:
+                guard verdict.claims != nil else {
+                    results[flag] = .other("content not reached: \(verdict.reason.map(\.description) ?? "no reason")")
+                    break
+                }
+                let codes = verdict.failures.filter { $0.stage == .content }.map(\.code)
+                results[flag] = codes.isEmpty ? .passed : .failed(codes.joined(separator: ","))
             case .expirationCheck:
                 guard verdict.claims != nil else {
                     results[flag] = .other("validity not reached: \(verdict.reason.map(\.description) ?? "no reason")")
@@ -185,7 +214,7 @@ struct ConformanceCase {
                 results[flag] = codes.isEmpty ? .passed : .failed(codes.joined(separator: ","))
             }
         }
-        return results
+        return ConformanceRun(results: results, verdict: verdict)
     }
 
     /// `2DCODE` (`_2DCODE` in a few files): the PNG read by zbar as `qrcert verify --image` reads it.
@@ -264,7 +293,7 @@ struct ConformanceCase {
             }
         }
         if let json = document["JSON"] {
-            guard let content, let actual = JSONValue(cbor: content) else {
+            guard let content, let actual = ConformanceJSON(cbor: content) else {
                 return .other("no hcert content (-260 / 1) expressible as JSON")
             }
             if let difference = actual.firstDifference(from: json) { return .other("content differs from JSON: \(difference)") }
