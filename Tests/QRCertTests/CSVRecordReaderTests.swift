@@ -57,7 +57,7 @@ final class CSVRecordReaderTests: XCTestCase {
     func testBrokenByteOrderMarkIsNotUTF8() throws {
         let bytes: [UInt8] = [0xEF, 0xBB, 0x41] + Array(",b\n".utf8)
         var reader = CSVRecordReader(handle: try RecordText.handle(bytes, in: self), source: "x.csv")
-        assertQRCertError(.records, "REC_BAD_UTF8", message: "x.csv:1: input is not UTF-8") { () throws(QRCertError) in
+        assertQRCertError(.records, "REC_BAD_UTF8", message: "x.csv:1: input is not UTF-8") {
             _ = try reader.next()
         }
     }
@@ -133,15 +133,15 @@ final class CSVRecordReaderTests: XCTestCase {
         XCTAssertEqual(reader.fieldNames, ["a", "b"])
 
         var twice = CSVRecordReader(handle: try RecordText.handle(Array("a,b,a\n".utf8), in: self), source: "h.csv")
-        assertQRCertError(.records, "REC_BAD_HEADER", message: "h.csv:1: header names a twice") { () throws(QRCertError) in
+        assertQRCertError(.records, "REC_BAD_HEADER", message: "h.csv:1: header names a twice") {
             _ = try twice.next()
         }
         var empty = CSVRecordReader(handle: try RecordText.handle(Array("a,,b\n".utf8), in: self), source: "h.csv")
-        assertQRCertError(.records, "REC_BAD_HEADER", message: "h.csv:1: header has an empty field name") { () throws(QRCertError) in
+        assertQRCertError(.records, "REC_BAD_HEADER", message: "h.csv:1: header has an empty field name") {
             _ = try empty.next()
         }
         var nothing = CSVRecordReader(handle: try RecordText.handle([], in: self), source: "e.csv")
-        assertQRCertError(.records, "REC_EMPTY_INPUT", message: "e.csv: no header row") { () throws(QRCertError) in
+        assertQRCertError(.records, "REC_EMPTY_INPUT", message: "e.csv: no header row") {
             _ = try nothing.next()
         }
         var headerOnly = CSVRecordReader(handle: try RecordText.handle(Array("a,b\n".utf8), in: self), source: "e.csv")

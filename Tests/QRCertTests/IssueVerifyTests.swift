@@ -127,10 +127,10 @@ final class IssueVerifyTests: XCTestCase {
     func testIssuerNameIsTrimmedNFCAndBounded() throws {
         let key = try TestFixtures.privateKey("es256")
         XCTAssertEqual(try Issuer(key: key, name: "  So\u{031B}\u{0309} GTVT  ").name, "Sở GTVT")
-        assertQRCertError(.usage, "ISSUER_BAD_NAME", message: "issuer name must be 1 to 200 bytes") { () throws(QRCertError) in
+        assertQRCertError(.usage, "ISSUER_BAD_NAME", message: "issuer name must be 1 to 200 bytes") {
             try Issuer(key: key, name: "   ")
         }
-        assertQRCertError(.usage, "ISSUER_BAD_NAME") { () throws(QRCertError) in
+        assertQRCertError(.usage, "ISSUER_BAD_NAME") {
             try Issuer(key: key, name: String(repeating: "Đ", count: 101))  // 202 bytes
         }
     }

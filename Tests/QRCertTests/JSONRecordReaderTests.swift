@@ -143,7 +143,7 @@ final class JSONRecordReaderTests: XCTestCase {
         var reader = JSONRecordReader(handle: try RecordText.handle(Array("[\n{\"a\":\"1\"}\n{\"a\":\"2\"}\n]".utf8), in: self),
                                       source: "s.json", layout: .array)
         XCTAssertEqual(RecordText.summary([try XCTUnwrap(try reader.next())]), ["2 a=1"])
-        assertQRCertError(.records, "REC_BAD_JSON", message: "s.json:3: expected , or ] between records") { () throws(QRCertError) in
+        assertQRCertError(.records, "REC_BAD_JSON", message: "s.json:3: expected , or ] between records") {
             _ = try reader.next()
         }
         // After a syntax error the reader has ended.
@@ -151,18 +151,18 @@ final class JSONRecordReaderTests: XCTestCase {
 
         var notArray = JSONRecordReader(handle: try RecordText.handle(Array("{\"a\":\"1\"}".utf8), in: self),
                                         source: "o.json", layout: .array)
-        assertQRCertError(.records, "REC_BAD_JSON", message: "o.json:1: a JSON array of objects must start with [") { () throws(QRCertError) in
+        assertQRCertError(.records, "REC_BAD_JSON", message: "o.json:1: a JSON array of objects must start with [") {
             _ = try notArray.next()
         }
         var unclosed = JSONRecordReader(handle: try RecordText.handle(Array("[{\"a\":\"1\"}".utf8), in: self),
                                         source: "u.json", layout: .array)
         XCTAssertNotNil(try unclosed.next())
-        assertQRCertError(.records, "REC_BAD_JSON", message: "u.json:1: the array is not closed") { () throws(QRCertError) in
+        assertQRCertError(.records, "REC_BAD_JSON", message: "u.json:1: the array is not closed") {
             _ = try unclosed.next()
         }
         var trailing = JSONRecordReader(handle: try RecordText.handle(Array("[]\n[]".utf8), in: self),
                                         source: "t.json", layout: .array)
-        assertQRCertError(.records, "REC_BAD_JSON", message: "t.json:2: text after the closing ]") { () throws(QRCertError) in
+        assertQRCertError(.records, "REC_BAD_JSON", message: "t.json:2: text after the closing ]") {
             _ = try trailing.next()
         }
     }
