@@ -204,9 +204,10 @@ public struct RevocationList: Sendable {
     private static func read(_ envelope: SignedList, source: String) throws(QRCertError) -> RevocationList {
         let fields = try envelope.body(source: source)
         try fields.only(1...9)
+        let header = try fields.header(), issuer = try fields.text(6, "issuer"), utcOffset = try fields.int(7, "UTC offset")
         var list: RevocationList
         do throws(QRCertError) {
-            list = try RevocationList(header: try fields.header(), issuer: try fields.text(6, "issuer"), utcOffset: try fields.int(7, "UTC offset"))
+            list = try RevocationList(header: header, issuer: issuer, utcOffset: utcOffset)
         } catch {
             throw fields.bad(error.message)
         }

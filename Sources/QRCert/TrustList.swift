@@ -124,9 +124,10 @@ public struct TrustList: Sendable {
         guard let environment = Environment(rawValue: try fields.text(6, "environment")) else {
             throw fields.bad("environment must be production or test")
         }
+        let header = try fields.header(), authority = try fields.text(7, "authority")
         var list: TrustList
         do throws(QRCertError) {
-            list = try TrustList(header: try fields.header(), environment: environment, authority: try fields.text(7, "authority"))
+            list = try TrustList(header: header, environment: environment, authority: authority)
         } catch {
             throw fields.bad(error.message)
         }

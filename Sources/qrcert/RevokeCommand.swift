@@ -23,10 +23,11 @@ struct RevokeCommand: ParsableCommand {
           qrcert revoke --list revocations.cose --key keys/danang-2025.key.pem --status revoked \\
                  --reason "court order" --from ctis.txt
           qrcert revoke lift --list revocations.cose --key keys/danang-2025.key.pem --cti 5f1c0a9e3b7d2468
+          qrcert revoke renew --list revocations.cose --key keys/danang-2025.key.pem
           qrcert revoke show revocations.cose --trust-list trust-list.cose --root root.pub.pem --entries
           qrcert revoke check revocations.cose --root root.pub.pem --trust-list trust-list.cose --cti 5f1c0a9e3b7d2468
         """,
-        subcommands: [Add.self, Lift.self, Show.self, Check.self],
+        subcommands: [Add.self, Lift.self, Renew.self, Show.self, Check.self],
         defaultSubcommand: Add.self
     )
 
@@ -108,6 +109,17 @@ struct RevokeCommand: ParsableCommand {
                 }
                 return "lifted \(lifted) of \(ids.count) certificate id(s)"
             }
+        }
+    }
+
+    /// `renew`: the same entries, a higher sequence and fresh dates (an authority re-signs on schedule even without changes).
+    struct Renew: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-sign the list unchanged with a higher sequence and a new next-update time.")
+
+        @OptionGroup var signing: RevocationSigning
+
+        func run() throws {
+            try signing.update(time: try Clock.time(signing.edition.at), creatingWith: nil) { (_: inout RevocationList) throws(QRCertError) in "renewed" }
         }
     }
 
