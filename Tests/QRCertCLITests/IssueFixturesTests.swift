@@ -143,7 +143,7 @@ final class IssueFixturesTests: XCTestCase {
         }
     }
 
-    /// Every licence verifies VALID at a moment inside its own window. The fixtures span 1984-2035, so no
+    /// Every licence verifies VALID at a moment inside its own window. The fixtures span 1978-2035, so no
     /// single moment suits all: the moments are chosen as few as possible (interval stabbing), each
     /// verifying its batch in one stdin run. Windows come from the fixture's dates, computed with Foundation.
     func testEveryLicenceVerifiesValidInsideItsWindow() throws {

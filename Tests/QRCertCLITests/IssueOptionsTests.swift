@@ -110,6 +110,23 @@ final class IssueOptionsTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("manifest.jsonl")), manifest)
     }
 
+    /// Record ids become file names: nothing can climb out of the output folder, hide, or collide.
+    func testIDsAreMadeSafeFileNames() throws {
+        let folder = try CLI.temporaryDirectory(for: self)
+        let out = folder.appendingPathComponent("out")
+        let header = oneLicence.components(separatedBy: "\n")[0]
+        let ids = ["../../escape", ".hidden", "a/b", "a%2Fb", "Đà Nẵng 1"]
+        let rows = ids.map { "\"\($0)\",Lê Văn Tám,Nam,1990-01-01,A1,2024-01-01,,Sở GTVT Đà Nẵng,VNM," }
+        let result = try issue(["--out", out.path, "-"], stdin: ([header] + rows).joined(separator: "\n") + "\n", folder: folder)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let manifest = try CLI.jsonObjects(try String(contentsOf: out.appendingPathComponent("manifest.jsonl"), encoding: .utf8))
+        XCTAssertEqual(manifest.compactMap { $0["id"] as? String }, ids)
+        let files = ["%2E.%2F..%2Fescape.png", "%2Ehidden.png", "a%2Fb.png", "a%252Fb.png", "%C4%90%C3%A0%20N%E1%BA%B5ng%201.png"]
+        XCTAssertEqual(manifest.compactMap { $0["file"] as? String }, files)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), (files + ["manifest.jsonl"]).sorted())
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(), ["TEST-ONLY-es256.key.pem", "out"])
+    }
+
     func testEmptyInputIssuesNothing() throws {
         let folder = try CLI.temporaryDirectory(for: self)
         let headerOnly = try issue(["--format", "payload", "-"], stdin: oneLicence.components(separatedBy: "\n")[0] + "\n", folder: folder)
