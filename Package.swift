@@ -42,6 +42,14 @@ let package = Package(
             ]
         ),
 
+        // libFuzzer targets (docs/HOSTILE.md): scripts/fuzz builds each with --sanitize fuzzer --sanitize address
+        // and its own scratch path; a plain build only compiles them (one file, no main: they do nothing).
+        .executableTarget(name: "FuzzPayload", dependencies: ["QRCert", "QRCertFormat", "QRCertCrypto"]),
+        // QRCertFormat rounds floats (libm); without Foundation nothing else links libm on Linux.
+        .executableTarget(name: "FuzzCBOR", dependencies: ["QRCertFormat"],
+                          linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .executableTarget(name: "FuzzRecords", dependencies: ["QRCert", "QRCertFormat"]),
+
         .testTarget(name: "QRCertFormatTests", dependencies: ["QRCertFormat"]),
         .testTarget(name: "QRCertCryptoTests", dependencies: ["QRCertCrypto", "QRCertFormat"]),
         .testTarget(name: "QRCertImageTests", dependencies: ["QRCertImage", "QRCertFormat"]),
