@@ -155,6 +155,22 @@ public struct RevocationList: Sendable {
         wire = mergedWire
     }
 
+    /// Adds or replaces one entry per id, all with the same status, first day and reason: the reason and
+    /// dates are checked once, so a million ids from a court order or a bulk import are cheap.
+    public mutating func set(_ certificateIDs: [[UInt8]], status: RevocationEntry.Status, since: CivilDate, reason: String) throws(QRCertError) {
+        guard let first = certificateIDs.first else { return }
+        let model = try RevocationEntry(certificateID: first, status: status, since: since, reason: reason)
+        var entries: [RevocationEntry] = []
+        entries.reserveCapacity(certificateIDs.count)
+        for id in certificateIDs {
+            guard id.count == RevocationEntry.certificateIDCount else {
+                throw QRCertError(.revocation, "RL_BAD_ENTRY", "certificate id \(Hex.encode(id)) must be \(RevocationEntry.certificateIDCount) bytes (16 hex digits)")
+            }
+            entries.append(RevocationEntry(checked: id, status: status, since: since, reason: model.reason))
+        }
+        try set(entries)
+    }
+
     /// Takes `certificateID` off the list (an entry made in error, a suspension lifted early); false if absent.
     @discardableResult
     public mutating func lift(_ certificateID: [UInt8]) -> Bool {

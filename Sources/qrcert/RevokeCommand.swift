@@ -67,17 +67,9 @@ struct RevokeCommand: ParsableCommand {
             try signing.update(time: time, creatingWith: issuer) { (list: inout RevocationList) throws(QRCertError) in
                 let start = try since.map { (text) throws(QRCertError) in try Self.date(text, "--since") }
                     ?? CivilDate(daysSinceEpoch: Self.floorDays(time + list.utcOffset))
-                guard let first = ids.first else { return "nothing" }
-                // The reason is checked once; every entry shares the normalised text.
-                let shared = try RevocationEntry(certificateID: first, status: entryStatus, since: start, reason: reason).reason
-                var entries: [RevocationEntry] = []
-                entries.reserveCapacity(ids.count)
-                for id in ids {
-                    entries.append(try RevocationEntry(certificateID: id, status: entryStatus, since: start, reason: shared))
-                }
-                try list.set(entries)
+                try list.set(ids, status: entryStatus, since: start, reason: reason)
                 let what = entryStatus == .revoked ? "revoked" : "suspended from \(start) to \(until ?? "")"
-                return "\(ids.count) certificate id(s) \(what): \(shared)"
+                return "\(ids.count) certificate id(s) \(what): \(list.entry(for: ids[0])?.reason ?? reason)"
             }
         }
 
@@ -371,6 +363,11 @@ struct CertificateIDChoice: ParsableArguments {
             var number = 0
             for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
                 number += 1
+                // A bare cti (with or without CR) is by far the common line: read it without making a String.
+                if let id = Self.hex(line) {
+                    ids.append(id)
+                    continue
+                }
                 let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 if text.isEmpty { continue }
                 ids.append(try Self.parse(text, where: "\(from):\(number)"))
@@ -380,6 +377,24 @@ struct CertificateIDChoice: ParsableArguments {
             throw QRCertError(.usage, "USAGE", "no certificate ids", hint: "give --cti HEX, --payload QC1:... or --from FILE")
         }
         return ids
+    }
+
+    /// 16 hex digits, optionally followed by CR, as 8 bytes; nil for anything else.
+    static func hex(_ line: ArraySlice<UInt8>) -> [UInt8]? {
+        let digits = line.last == 0x0D ? line.dropLast() : line
+        guard digits.count == 16 else { return nil }
+        var out = [UInt8](repeating: 0, count: 8)
+        for (i, c) in digits.enumerated() {
+            let v: UInt8
+            switch c {
+            case 0x30...0x39: v = c - 0x30
+            case 0x61...0x66: v = c - 0x57
+            case 0x41...0x46: v = c - 0x37
+            default: return nil
+            }
+            out[i / 2] |= i % 2 == 0 ? v << 4 : v
+        }
+        return out
     }
 
     /// A cti from hex, a payload's claims, or a JSON line's `cti`.

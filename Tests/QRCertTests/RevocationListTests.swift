@@ -84,6 +84,21 @@ final class RevocationListTests: XCTestCase {
         XCTAssertEqual(list.entries.map(\.certificateID), numbers.sorted().map(id))
     }
 
+    func testBulkSetChecksOnce() throws {
+        var list = try empty()
+        let since = try XCTUnwrap(CivilDate("2025-06-01"))
+        try list.set((1...1_000).map { id(UInt64($0)) }, status: .revoked, since: since, reason: "  quyết định 117/QĐ  ")
+        XCTAssertEqual(list.count, 1_000)
+        XCTAssertEqual(list.reasons, ["quyết định 117/QĐ"])
+        XCTAssertEqual(list.entry(for: id(500)), try revoked(500, reason: "quyết định 117/QĐ"))
+        assertQRCertError(.revocation, "RL_BAD_ENTRY", message: "certificate id 0102 must be 8 bytes (16 hex digits)") {
+            try list.set([id(1), [1, 2]], status: .revoked, since: since, reason: "x")
+        }
+        assertQRCertError(.revocation, "RL_BAD_ENTRY") { try list.set([id(1)], status: .revoked, since: since, reason: "") }
+        try list.set([], status: .revoked, since: since, reason: "")
+        XCTAssertEqual(list.count, 1_000)
+    }
+
     func testReasonLimit() throws {
         var list = try empty()
         try list.set(try (0..<256).map { try revoked(UInt64($0), reason: "reason \($0)") })
