@@ -188,14 +188,14 @@ public struct RevocationList: Sendable {
                                             CBORPair(.int(7), .int(utcOffset)),
                                             CBORPair(.int(8), .array(reasons.map { .text($0) })),
                                             CBORPair(.int(9), .bytes(wire))])
-        return try SignedList.sign(body, kind: .revocations, key: key)
+        return try ListEnvelope.sign(body, kind: .revocations, key: key)
     }
 
     /// Reads a revocation list signed by one of `signers` and takes that signer's scope. Refuses a
     /// list by any other key (`RL_WRONG_SIGNER`), a changed one (`RL_SIG_INVALID`) and a malformed
     /// one (`RL_BAD_FILE`, `RL_BAD_CONTENT`, `RL_WRONG_KIND`). Dates and sequence are checked by `header.accept`.
     public static func open(_ bytes: [UInt8], signers: [Signer], source: String) throws(QRCertError) -> RevocationList {
-        let envelope = try SignedList.decode(bytes, kind: .revocations, source: source)
+        let envelope = try ListEnvelope.decode(bytes, kind: .revocations, source: source)
         let candidates = signers.filter { $0.key.keyID == envelope.signerKeyID }
         guard !candidates.isEmpty else {
             throw QRCertError(.revocation, "RL_WRONG_SIGNER",
@@ -214,10 +214,10 @@ public struct RevocationList: Sendable {
 
     /// Reads a revocation list WITHOUT checking its signature, for `revoke show` when no key is given.
     public static func openUnverified(_ bytes: [UInt8], source: String) throws(QRCertError) -> RevocationList {
-        try read(try SignedList.decode(bytes, kind: .revocations, source: source), source: source)
+        try read(try ListEnvelope.decode(bytes, kind: .revocations, source: source), source: source)
     }
 
-    private static func read(_ envelope: SignedList, source: String) throws(QRCertError) -> RevocationList {
+    private static func read(_ envelope: ListEnvelope, source: String) throws(QRCertError) -> RevocationList {
         let fields = try envelope.body(source: source)
         try fields.only(1...9)
         let header = try fields.header(), issuer = try fields.text(6, "issuer"), utcOffset = try fields.int(7, "UTC offset")

@@ -92,14 +92,14 @@ public struct TrustList: Sendable {
 
     /// The file: a COSE_Sign1 by `root` over the body.
     public func signed(with root: PrivateKey) throws(QRCertError) -> [UInt8] {
-        try SignedList.sign(body(), kind: .trustList, key: root)
+        try ListEnvelope.sign(body(), kind: .trustList, key: root)
     }
 
     /// Reads a trust list and checks that `root` signed it. Refuses another root's list (`TL_WRONG_ROOT`),
     /// a changed one (`TL_SIG_INVALID`) and a malformed one (`TL_BAD_FILE`, `TL_BAD_CONTENT`, `TL_WRONG_KIND`).
     /// Dates and sequence are checked by `header.accept`.
     public static func open(_ bytes: [UInt8], root: PublicKey, source: String) throws(QRCertError) -> TrustList {
-        let envelope = try SignedList.decode(bytes, kind: .trustList, source: source)
+        let envelope = try ListEnvelope.decode(bytes, kind: .trustList, source: source)
         guard envelope.signerKeyID == root.keyID else {
             throw QRCertError(.trust, "TL_WRONG_ROOT",
                               "\(source) is signed by key \(Hex.encode(envelope.signerKeyID)), not by the root \(Hex.encode(root.keyID))",
@@ -115,10 +115,10 @@ public struct TrustList: Sendable {
 
     /// Reads a trust list WITHOUT checking its signature, for `trust-list show` when no root is given.
     public static func openUnverified(_ bytes: [UInt8], source: String) throws(QRCertError) -> TrustList {
-        try read(try SignedList.decode(bytes, kind: .trustList, source: source), source: source)
+        try read(try ListEnvelope.decode(bytes, kind: .trustList, source: source), source: source)
     }
 
-    private static func read(_ envelope: SignedList, source: String) throws(QRCertError) -> TrustList {
+    private static func read(_ envelope: ListEnvelope, source: String) throws(QRCertError) -> TrustList {
         let fields = try envelope.body(source: source)
         try fields.only(1...8)
         guard let environment = Environment(rawValue: try fields.text(6, "environment")) else {

@@ -142,7 +142,7 @@ struct RevokeCommand: ParsableCommand {
                                                    ("signer_kid", .string(Hex.encode(list.signerKeyID)))]
                 pairs += Edition.fields(list.header)
                 pairs += [("issuer", .string(list.issuer)), ("utc_offset_seconds", .number(list.utcOffset)),
-                          ("scope", .string(Self.describe(list.scope))), ("count", .number(Int64(list.count))),
+                          ("scope", verified ? .string(Self.describe(list.scope)) : .null), ("count", .number(Int64(list.count))),
                           ("sha256", .string(Hex.encode(list.digest)))]
                 if entries { pairs.append(("entries", .array(list.entries.map(Self.json)))) }
                 Console.line(JSONText.object(pairs).rendered)

@@ -19,7 +19,8 @@ extension VerdictRenderer {
         var out = ""
         for list in verdict.lists {
             let label = list.kind == .trustList ? (vi ? "Danh sách tin cậy" : "Trust list") : (vi ? "Danh sách thu hồi" : "Revocation list")
-            var facts = ["\(vi ? "số" : "#")\(list.header.sequence) \(vi ? "ngày" : "of") \(Timestamp.iso(list.header.issuedAt))"]
+            var facts = [vi ? "số \(list.header.sequence) ngày \(Timestamp.iso(list.header.issuedAt))"
+                            : "#\(list.header.sequence) of \(Timestamp.iso(list.header.issuedAt))"]
             if let environment = list.environment { facts.append(environment) }
             if list.kind == .revocations { facts.append(vi ? "\(list.count) mục" : "\(list.count) entries") }
             facts.append(list.issuer)

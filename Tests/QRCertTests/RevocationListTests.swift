@@ -190,7 +190,7 @@ final class RevocationListTests: XCTestCase {
             (.map(pairs + [CBORPair(.int(10), .null)]), "r.cose: unknown field unsigned(10)"),
         ]
         for (body, message) in cases {
-            let bytes = try SignedList.sign(body, kind: .revocations, key: signer)
+            let bytes = try ListEnvelope.sign(body, kind: .revocations, key: signer)
             assertQRCertError(.revocation, "RL_BAD_CONTENT", message: message) { try open(bytes) }
         }
     }

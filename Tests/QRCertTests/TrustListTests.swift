@@ -183,7 +183,7 @@ final class TrustListTests: XCTestCase {
              "t.cose: key 1: must hold exactly one of a public key (3) and a certificate (4)"),
         ]
         for (name, body, message) in cases {
-            let bytes = try SignedList.sign(body, kind: .trustList, key: root)
+            let bytes = try ListEnvelope.sign(body, kind: .trustList, key: root)
             assertQRCertError(.trust, "TL_BAD_CONTENT", message: message) { try TrustList.open(bytes, root: root.publicKey, source: "t.cose") }
             _ = name
         }
