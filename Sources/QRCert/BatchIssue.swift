@@ -1,11 +1,13 @@
-import Dispatch
+import Foundation
 import QRCertFormat
 
 /// Issues a stream of records on several cores, keeping input order.
 ///
-/// Records are read and checked on the calling thread in batches; each batch is signed and turned
-/// into output (`produce`, e.g. a QR PNG) on `jobs` threads; results are handed to `emit` on the calling
-/// thread in input order, so manifests are identical whatever `jobs` is. Memory is bounded by one batch.
+/// The calling thread reads and checks records in batches and hands each batch to `jobs` worker threads,
+/// which sign it and turn each credential into output (`produce`, e.g. a QR PNG). While the workers run
+/// batch *k*, the calling thread reads batch *k+1* and then emits batch *k* in input order (`emit`), so the
+/// manifest is the same whatever `jobs` is and reading never leaves a core idle. At most three batches are
+/// alive at once: memory does not grow with the input (the duplicate-id set aside, see `RecordChecker`).
 public struct BatchIssue: Sendable {
     /// One record's outcome, in input order.
     public enum Entry<Output: Sendable>: Sendable {
@@ -13,6 +15,16 @@ public struct BatchIssue: Sendable {
         case issued(row: RecordRow, credential: Credential, issued: Issuer.Issued, output: Output)
         /// Rejected: unreadable, failed its profile, or a duplicate id.
         case rejected(RejectedRow)
+        /// Passed over because `skip` said an earlier run already issued it.
+        case skipped(row: RecordRow, credential: Credential)
+    }
+
+    /// How a run ended.
+    public enum Completion: Sendable, Equatable {
+        /// Every record of the input was read and emitted.
+        case finished
+        /// `shouldStop` asked to stop: every record read so far was issued and emitted, the rest was not read.
+        case stopped
     }
 
     /// Whose profile the records follow.
@@ -25,116 +37,246 @@ public struct BatchIssue: Sendable {
     public let batchSize: Int
 
     /// A batch issuer.
-    public init(profile: Profile, issuer: Issuer, jobs: Int, batchSize: Int = 512) {
+    public init(profile: Profile, issuer: Issuer, jobs: Int, batchSize: Int = 256) {
         self.profile = profile
         self.issuer = issuer
         self.jobs = max(1, jobs)
         self.batchSize = max(1, batchSize)
     }
 
-    /// Reads `reader` to its end. `produce` runs concurrently (it must be thread-safe); `emit` runs in order.
-    /// `skip` lets a resumed run pass over records already done (they are still checked and counted as seen).
+    /// Reads `reader` to its end (or until `shouldStop` returns true). `produce` runs on the worker threads
+    /// (it must be thread-safe); `skip`, `shouldStop` and `emit` run on the calling thread, in input order.
+    /// `skip` lets a resumed run pass over records an earlier run issued (they are still checked, so duplicate
+    /// ids are still caught). The first error of `produce` or `emit` ends the run once in-flight work is done.
+    @discardableResult
     public func run<Reader: RecordReader, Output: Sendable>(
         _ reader: inout Reader,
-        skip: (Credential) -> Bool = { _ in false },
+        skip: (Credential) throws(QRCertError) -> Bool = { _ in false },
+        shouldStop: () -> Bool = { false },
         produce: @escaping @Sendable (Credential, Issuer.Issued) throws(QRCertError) -> Output,
         emit: (Entry<Output>) throws(QRCertError) -> Void
-    ) throws(QRCertError) {
+    ) throws(QRCertError) -> Completion {
+        let pool = WorkerPool(threads: jobs)
+        defer { pool.shutdown() }
         var checker = RecordChecker(profile: profile)
-        var pending: [Pending] = []
-        pending.reserveCapacity(batchSize)
-        var ended = false
-        while !ended {
-            pending.removeAll(keepingCapacity: true)
+        var exhausted = false, stopped = false
+
+        // Reads up to `batchSize` records to sign (rejected and skipped rows ride along, in place).
+        func read() throws(QRCertError) -> Batch<Output>? {
+            var items: [Item] = []
             var work = 0
-            while work < batchSize {
-                guard let next = try reader.next() else { ended = true; break }
+            while work < batchSize && !exhausted {
+                if shouldStop() { stopped = true; exhausted = true; break }
+                guard let next = try reader.next() else { exhausted = true; break }
                 switch checker.check(next) {
                 case .failure(let rejection):
-                    pending.append(.rejected(rejection))
+                    items.append(.rejected(rejection))
                 case .success(let (row, credential)):
-                    if skip(credential) {
-                        pending.append(.skipped)
+                    if try skip(credential) {
+                        items.append(.skipped(row, credential))
                     } else {
-                        pending.append(.work(row, credential))
+                        items.append(.work(row, credential))
                         work += 1
                     }
                 }
             }
-            let results = try process(pending, produce: produce)
-            for (index, item) in pending.enumerated() {
-                switch item {
-                case .rejected(let rejection): try emit(.rejected(rejection))
-                case .skipped: continue
-                case .work(let row, let credential):
-                    guard let result = results[index] else { continue }
-                    try emit(.issued(row: row, credential: credential, issued: result.0, output: result.1))
-                }
-            }
+            return items.isEmpty ? nil : Batch(items: items, issuer: issuer, produce: produce)
         }
+
+        // Batch k runs on the workers while batch k+1 is read, then k is emitted while k+1 runs.
+        var inFlight: [Batch<Output>] = []
+        do throws(QRCertError) {
+            repeat {
+                if let next = try read() {
+                    pool.submit(next)
+                    inFlight.append(next)
+                }
+                if inFlight.count == 2 || (exhausted && !inFlight.isEmpty) {
+                    inFlight[0].wait()
+                    try inFlight[0].emit(emit)
+                    inFlight.removeFirst()
+                }
+            } while !inFlight.isEmpty
+        } catch {
+            // No worker may still be writing files once the error is reported.
+            for batch in inFlight { batch.cancel() }
+            for batch in inFlight { batch.wait() }
+            throw error
+        }
+        return stopped ? .stopped : .finished
     }
 
-    private enum Pending {
+    enum Item {
         case work(RecordRow, Credential)
         case rejected(RejectedRow)
-        case skipped
-    }
-
-    /// Signs and produces every `.work` item of the batch on `jobs` threads; the first error wins.
-    private func process<Output: Sendable>(
-        _ pending: [Pending],
-        produce: @escaping @Sendable (Credential, Issuer.Issued) throws(QRCertError) -> Output
-    ) throws(QRCertError) -> [(Issuer.Issued, Output)?] {
-        var credentials: [Credential?] = []
-        credentials.reserveCapacity(pending.count)
-        for item in pending {
-            if case .work(_, let credential) = item { credentials.append(credential) } else { credentials.append(nil) }
-        }
-        let slots = Slots<Result<(Issuer.Issued, Output), QRCertError>>(count: credentials.count)
-        let issuer = self.issuer
-        let workers = min(jobs, max(1, credentials.count))
-        let input = credentials
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            // Strided partition: each worker owns the slots it writes.
-            for index in stride(from: worker, to: input.count, by: workers) {
-                guard let credential = input[index] else { continue }
-                do throws(QRCertError) {
-                    let issued = try issuer.issue(credential)
-                    slots.set(index, .success((issued, try produce(credential, issued))))
-                } catch {
-                    slots.set(index, .failure(error))
-                }
-            }
-        }
-        var results: [(Issuer.Issued, Output)?] = []
-        results.reserveCapacity(input.count)
-        for index in 0..<input.count {
-            switch slots.get(index) {
-            case .success(let value)?: results.append(value)
-            case .failure(let error)?: throw error
-            case nil: results.append(nil)
-            }
-        }
-        return results
+        case skipped(RecordRow, Credential)
     }
 }
 
-/// Fixed slots written concurrently, each by exactly one worker, read after all workers finish.
-private final class Slots<T>: @unchecked Sendable {
-    private let storage: UnsafeMutablePointer<T?>
-    private let count: Int
+/// One batch: its items in input order, the indexes the workers sign, and one result slot per item.
+///
+/// Workers claim indexes through the pool's lock and each writes only the slots it claimed; the calling
+/// thread reads the slots only after `wait()`, which the same lock orders after every write.
+final class Batch<Output: Sendable>: @unchecked Sendable {
+    let items: [BatchIssue.Item]
+    private let work: [Int]
+    private let issuer: Issuer
+    private let produce: @Sendable (Credential, Issuer.Issued) throws(QRCertError) -> Output
+    private var results: [Result<(Issuer.Issued, Output), QRCertError>?]
+    private let done = NSCondition()
+    private var remaining: Int
+    /// Next position in `work` to hand out; guarded by the pool's lock.
+    var claimed = 0
+    private var cancelled = false
 
-    init(count: Int) {
-        self.count = count
-        storage = .allocate(capacity: max(count, 1))
-        storage.initialize(repeating: nil, count: max(count, 1))
+    init(items: [BatchIssue.Item], issuer: Issuer,
+         produce: @escaping @Sendable (Credential, Issuer.Issued) throws(QRCertError) -> Output) {
+        self.items = items
+        self.issuer = issuer
+        self.produce = produce
+        work = items.indices.filter { if case .work = items[$0] { return true } else { return false } }
+        results = Array(repeating: nil, count: items.count)
+        remaining = work.count
     }
 
-    deinit {
-        storage.deinitialize(count: max(count, 1))
-        storage.deallocate()
+    /// Work items still to be handed out.
+    var unclaimed: Int { work.count - claimed }
+
+    /// Signs and produces the `position`-th work item (called on a worker thread).
+    func process(_ position: Int) {
+        let index = work[position]
+        done.lock()
+        let skip = cancelled
+        done.unlock()
+        if !skip, case .work(_, let credential) = items[index] {
+            let outcome: Result<(Issuer.Issued, Output), QRCertError>
+            do throws(QRCertError) {
+                let issued = try issuer.issue(credential)
+                outcome = .success((issued, try produce(credential, issued)))
+            } catch {
+                outcome = .failure(error)
+            }
+            // Each slot is written by exactly one worker; `done` publishes it to the emitting thread.
+            done.lock()
+            results[index] = outcome
+            if case .failure = outcome { cancelled = true }
+            done.unlock()
+        }
+        done.lock()
+        remaining -= 1
+        if remaining == 0 { done.broadcast() }
+        done.unlock()
     }
 
-    func set(_ index: Int, _ value: T) { storage[index] = value }
-    func get(_ index: Int) -> T? { storage[index] }
+    /// Asks the workers to leave the items they have not started.
+    func cancel() {
+        done.lock()
+        cancelled = true
+        done.unlock()
+    }
+
+    /// Blocks until every work item is done.
+    func wait() {
+        done.lock()
+        while remaining > 0 { done.wait() }
+        done.unlock()
+    }
+
+    /// Hands every entry to `emit` in input order; the first failed item (in input order) is thrown instead.
+    func emit(_ emit: (BatchIssue.Entry<Output>) throws(QRCertError) -> Void) throws(QRCertError) {
+        for (index, item) in items.enumerated() {
+            switch item {
+            case .rejected(let rejection):
+                try emit(.rejected(rejection))
+            case .skipped(let row, let credential):
+                try emit(.skipped(row: row, credential: credential))
+            case .work(let row, let credential):
+                switch results[index] {
+                case .success(let (issued, output))?:
+                    try emit(.issued(row: row, credential: credential, issued: issued, output: output))
+                case .failure(let error)?:
+                    throw error
+                case nil:
+                    // Only a cancelled batch leaves a slot empty, and cancelling follows a failure thrown above.
+                    throw QRCertError(.internal, "BATCH_INTERNAL", "record \(credential.id) was not processed")
+                }
+            }
+        }
+    }
+}
+
+/// `threads` long-lived worker threads taking work items from submitted batches, oldest batch first.
+///
+/// Dedicated threads rather than Dispatch's shared pool, so that `--jobs N` means exactly N signing threads
+/// however many batches are queued.
+final class WorkerPool: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var queue: [any Claimable] = []
+    private var closing = false
+    private var running = 0
+
+    init(threads: Int) {
+        for number in 0..<threads {
+            let thread = Thread { [self] in work() }
+            thread.name = "qrcert-worker-\(number + 1)"
+            running += 1
+            thread.start()
+        }
+    }
+
+    /// Queues every work item of `batch`.
+    func submit<Output>(_ batch: Batch<Output>) {
+        guard batch.unclaimed > 0 else { return }
+        lock.lock()
+        queue.append(batch)
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    /// Lets the threads finish what they hold and end; returns once they have.
+    func shutdown() {
+        lock.lock()
+        closing = true
+        lock.broadcast()
+        while running > 0 { lock.wait() }
+        lock.unlock()
+    }
+
+    private func work() {
+        while true {
+            lock.lock()
+            while queue.isEmpty && !closing { lock.wait() }
+            guard let batch = queue.first else {
+                running -= 1
+                lock.broadcast()
+                lock.unlock()
+                return
+            }
+            let position = batch.claim()
+            if batch.isFullyClaimed { queue.removeFirst() }
+            lock.unlock()
+            batch.run(position)
+        }
+    }
+}
+
+/// What the pool needs of a batch, whatever its output type.
+protocol Claimable: AnyObject {
+    /// Takes the next work position (under the pool's lock).
+    func claim() -> Int
+    /// Whether every position has been taken.
+    var isFullyClaimed: Bool { get }
+    /// Processes a position (outside the lock).
+    func run(_ position: Int)
+}
+
+extension Batch: Claimable {
+    func claim() -> Int {
+        defer { claimed += 1 }
+        return claimed
+    }
+
+    var isFullyClaimed: Bool { unclaimed == 0 }
+
+    func run(_ position: Int) { process(position) }
 }

@@ -121,12 +121,13 @@ public struct Credential: Sendable, Equatable {
 
     // MARK: - Wire form (docs/FORMAT.md §4)
 
-    /// The compact record map: `{key: value}` with text as text, dates as signed day numbers since 1970-01-01, enums as indices.
+    /// The compact record map: `{key: value}` with text as text (Vietnamese text as VISCII bytes), dates as signed
+    /// day numbers since 1970-01-01, enums as indices.
     public var cbor: CBOR {
         .map(values.map { entry in
             let value: CBOR
             switch entry.value {
-            case .text(let t): value = .text(t)
+            case .text(let t): value = Self.textItem(t)
             case .date(let d): value = .int(d.daysSinceEpoch)
             case .enumeration(let i): value = .int(Int64(i))
             }
@@ -159,8 +160,7 @@ public struct Credential: Sendable, Equatable {
             }
             switch field.type {
             case .text:
-                guard case .text(let t) = item else { throw bad("text") }
-                values.append((field, .text(t)))
+                values.append((field, .text(try Self.text(of: item, field: field))))
             case .date:
                 guard let days = item.int64, CivilDate.supportedDays.contains(days) else { throw bad("a day number (1900-2199)") }
                 values.append((field, .date(CivilDate(daysSinceEpoch: days))))
@@ -172,5 +172,36 @@ public struct Credential: Sendable, Equatable {
             }
         }
         self.init(profile: profile, values: values)
+    }
+
+    /// A text value on the wire: a text string when it is all ASCII or has a character VISCII lacks,
+    /// otherwise (Vietnamese text) a byte string of its VISCII codes, one byte per letter instead of two or three.
+    static func textItem(_ text: String) -> CBOR {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return .text(text) }
+        if let bytes = VISCII.encode(text) { return .bytes(bytes) }
+        return .text(text)
+    }
+
+    /// Reads a text value, accepting only the form `textItem` gives it, so each value has one encoding.
+    static func text(of item: CBOR, field: Profile.Field) throws(QRCertError) -> String {
+        func bad(_ reason: String) -> QRCertError {
+            QRCertError(.content, "CONTENT_BAD_FIELD", "field \(field.name) \(reason)")
+        }
+        switch item {
+        case .text(let text):
+            if !text.utf8.allSatisfy({ $0 < 0x80 }) && VISCII.encode(text) != nil {
+                throw bad("must be VISCII bytes: every character of its text has a VISCII code")
+            }
+            return text
+        case .bytes(let bytes):
+            let text = VISCII.decode(bytes)
+            if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw bad("holds a control character")
+            }
+            if text.utf8.allSatisfy({ $0 < 0x80 }) { throw bad("must be a text string: it is all ASCII") }
+            return text
+        default:
+            throw bad("must be text (a text string, or VISCII bytes)")
+        }
     }
 }

@@ -57,6 +57,11 @@ public struct Issuer: Sendable {
         return Issued(payload: Payload.encode(message), certificateID: claims.certificateID ?? [], claims: claims)
     }
 
+    /// The `cti` this issuer gives `credential` (docs/FORMAT.md §4.6), without signing; nil without a `valid_from` date.
+    public func certificateID(for credential: Credential) -> [UInt8]? {
+        credential.validFrom.map { Self.certificateID(keyID: keyID, type: credential.profile.type, id: credential.id, issuedAt: $0) }
+    }
+
     /// `cti` = first 8 bytes of SHA-256("qrcert-cti-v1" 0 kid 0 type 0 id 0 iat): unique per key, type, record and issue date.
     static func certificateID(keyID: [UInt8], type: String, id: String, issuedAt: Int64) -> [UInt8] {
         var input = Array("qrcert-cti-v1".utf8) + [0] + keyID + [0]

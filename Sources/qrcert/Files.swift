@@ -34,9 +34,17 @@ enum Files {
     }
 
     /// Writes `bytes` to a temporary name beside `path`, then renames it: readers see the whole file or none.
-    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(QRCertError) {
+    /// With `createFolder`, a missing parent folder (one level, e.g. a shard folder) is made first.
+    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644, createFolder: Bool = false) throws(QRCertError) {
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        var fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        if fd < 0 && errno == ENOENT && createFolder {
+            let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+            // Several workers may race to make the same folder: EEXIST is success.
+            if mkdir(parent, 0o755) == 0 || errno == EEXIST {
+                fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+            }
+        }
         guard fd >= 0 else {
             throw QRCertError(.io, "IO_WRITE", "cannot create \(temporary): \(String(cString: strerror(errno)))")
         }

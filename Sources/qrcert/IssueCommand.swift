@@ -52,6 +52,12 @@ struct IssueCommand: ParsableCommand {
     @Option(help: "Worker threads (default: every core).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Put each PNG in a sub-folder named by the first N hex digits of SHA-256 of its id (1-4: 16 to 65,536 folders); 0 keeps them flat.")
+    var shard: Int = 0
+
+    @Flag(help: "Finish a stopped run in the same --out folder: records already in its manifest are not issued again.")
+    var resume = false
+
     @Flag(help: "Issue nothing if any row is bad.")
     var strict = false
 
@@ -64,7 +70,9 @@ struct IssueCommand: ParsableCommand {
         guard margin >= 4 else { throw ValidationError("--margin must be at least 4 modules (the QR quiet zone)") }
         guard (1...64).contains(moduleSize) else { throw ValidationError("--module-size must be 1 to 64 pixels") }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be 1 to 256") }
+        guard (0...OutputLayout.maxShard).contains(shard) else { throw ValidationError("--shard must be 0 to \(OutputLayout.maxShard)") }
         if format == .png && out == nil { throw ValidationError("--out is required with --format png") }
+        if format != .png && (resume || shard > 0) { throw ValidationError("--resume and --shard apply to --format png") }
     }
 
     func run() throws {
@@ -92,20 +100,36 @@ struct IssueCommand: ParsableCommand {
 
         var input = try RecordInput.open(inputPath, format: spool == nil ? inputFormat : inputFormat ?? .csv,
                                          name: spool == nil ? nil : "<stdin>")
+        let layout = OutputLayout(shard: shard)
+        let png = PNGOptions(moduleSize: moduleSize, margin: margin)
+        let level = ec, folder = out, mode = format
+        let draw = { @Sendable (payload: String) throws(QRCertError) -> (bytes: [UInt8], version: Int) in
+            let code = try QRCode.encode(payload, level: level)
+            return (try PNGRenderer.render(code, options: png), code.version)
+        }
+        let earlier = try resume ? folder.map { folder throws(QRCertError) in try EarlierRun(folder: folder, layout: layout) } : nil
+        if let earlier, earlier.removedTemporaries > 0 {
+            Console.diagnostic("qrcert: removed \(earlier.removedTemporaries) unfinished temporary file(s) of the earlier run")
+        }
+        let sink = try OutputSink(format: format, folder: out, earlier: earlier)
         let progress = Progress(enabled: Console.stderrIsTerminal, totalBytes: input.totalBytes)
-        var issued = 0, rejected = 0
-        let sink = try OutputSink(format: format, folder: out)
+        var issued = 0, rejected = 0, skipped = 0
 
         // Readers share their byte stream between copies: this copy reports progress while `run` owns the original.
         let progressProbe = input.reader
-        let png = PNGOptions(moduleSize: moduleSize, margin: margin)
-        let level = ec, folder = out, mode = format
-        try batch.run(&input.reader, produce: { (credential: Credential, result: Issuer.Issued) throws(QRCertError) -> Rendered in
-            guard mode == .png, let folder else { return Rendered(file: nil, version: nil) }
-            let code = try QRCode.encode(result.payload, level: level)
-            let name = Files.safeName(credential.id) + ".png"
-            try Files.writeAtomically(folder + "/" + name, bytes: try PNGRenderer.render(code, options: png))
-            return Rendered(file: name, version: code.version)
+        Interruption.install()
+        defer { Interruption.uninstall() }
+        let completion = try batch.run(&input.reader, skip: { (credential: Credential) throws(QRCertError) -> Bool in
+            guard let earlier else { return false }
+            return try earlier.issued(credential, file: layout.file(for: credential.id),
+                                      cti: Hex.encode(issuer.certificateID(for: credential) ?? []), ec: level.rawValue,
+                                      draw: { (payload: String) throws(QRCertError) -> [UInt8] in try draw(payload).bytes })
+        }, shouldStop: { Interruption.requested != nil }, produce: { (credential: Credential, result: Issuer.Issued) throws(QRCertError) -> Rendered in
+            guard mode == .png, let folder else { return Rendered(file: nil, version: nil, bytes: nil) }
+            let image = try draw(result.payload)
+            let name = layout.file(for: credential.id)
+            try Files.writeAtomically(folder + "/" + name, bytes: image.bytes, createFolder: layout.shard > 0)
+            return Rendered(file: name, version: image.version, bytes: image.bytes.count)
         }, emit: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
             switch entry {
             case .issued(let row, let credential, let result, let rendered):
@@ -115,14 +139,29 @@ struct IssueCommand: ParsableCommand {
                 rejected += 1
                 Console.diagnostic(rejection.description)
                 try sink.rejected(rejection)
+            case .skipped:
+                skipped += 1
             }
-            progress.update(issued: issued, rejected: rejected, bytesRead: progressProbe.bytesRead)
+            progress.update(issued: issued, rejected: rejected, skipped: skipped, bytesRead: progressProbe.bytesRead)
         })
+        if completion == .finished { try earlier?.finish() }
         progress.finish()
         try sink.close()
         let seconds = progress.elapsed
-        Console.diagnostic(String(format: "qrcert: issued %d, rejected %d in %.2f s (%.0f records/s)",
-                                  issued, rejected, seconds, Double(issued) / max(seconds, 0.000_001)))
+        var summary = String(format: "issued %d, rejected %d in %.2f s (%.0f records/s)",
+                             issued, rejected, seconds, Double(issued) / max(seconds, 0.000_001))
+        if let earlier {
+            summary += "; \(skipped) already issued by the earlier run"
+            if earlier.redrawn > 0 { summary += " (\(earlier.redrawn) PNG(s) drawn again from the manifest)" }
+        }
+        if let signal = Interruption.requested {
+            Console.diagnostic("qrcert: stopped: " + summary)
+            if mode == .png, let folder {
+                Console.diagnostic("qrcert: hint: run the same command with --resume to finish \(folder)")
+            }
+            throw ExitCode(128 + signal)
+        }
+        Console.diagnostic("qrcert: " + summary)
         if rejected > 0 { throw ExitCode(Status.rejected) }
     }
 
@@ -145,8 +184,9 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 extension ErrorCorrection: ExpressibleByArgument {}
 
-/// What the worker made of one record.
+/// What the worker made of one record: the PNG's path in the output folder, its QR version and size.
 struct Rendered: Sendable {
     let file: String?
     let version: Int?
+    let bytes: Int?
 }

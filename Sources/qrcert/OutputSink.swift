@@ -6,7 +6,9 @@ import QRCertImage
 /// Where `issue` puts its results: the manifest and rejects files in the output folder, or payload lines on stdout.
 ///
 /// The manifest is created exclusively (a second run never mixes into the first) and appended line by line,
-/// in input order, after each record's PNG is in place under its final name.
+/// in input order, after each record's PNG is in place under its final name; each line is one write, so a
+/// stop leaves at most a cut last line. Resuming (`earlier`) keeps the earlier run's complete lines and
+/// appends after them; its rejects are reported again, so rejects.jsonl starts over.
 final class OutputSink {
     private let format: OutputFormat
     private let folder: String?
@@ -14,13 +16,20 @@ final class OutputSink {
     private var rejects: Int32 = -1
     private var pending: [UInt8] = []
 
-    init(format: OutputFormat, folder: String?) throws(QRCertError) {
+    init(format: OutputFormat, folder: String?, earlier: EarlierRun? = nil) throws(QRCertError) {
         self.format = format
         self.folder = folder
         if let folder {
             try Files.makeDirectory(folder)
             if format == .png {
-                manifest = try Self.createLog(folder + "/manifest.jsonl")
+                if let earlier, earlier.completeLength > 0 || access(earlier.manifestPath, F_OK) == 0 {
+                    manifest = try Self.reopenLog(earlier.manifestPath, keeping: earlier.completeLength)
+                } else {
+                    manifest = try Self.createLog(folder + "/manifest.jsonl")
+                }
+                if earlier != nil && unlink(folder + "/rejects.jsonl") != 0 && errno != ENOENT {
+                    throw QRCertError(.io, "IO_WRITE", "cannot remove \(folder)/rejects.jsonl: \(String(cString: strerror(errno)))")
+                }
             }
         }
     }
@@ -38,6 +47,7 @@ final class OutputSink {
                 ("type", .string(credential.profile.type)),
                 ("cti", .string(Hex.encode(result.certificateID))),
                 ("file", .optional(rendered.file)),
+                ("png_bytes", .optional(rendered.bytes.map(Int64.init))),
                 ("qr_version", .optional(rendered.version.map(Int64.init))),
                 ("ec", .string(level.rawValue)),
                 ("line", .number(Int64(row.line))),
@@ -79,6 +89,15 @@ final class OutputSink {
         guard !pending.isEmpty else { return }
         FileHandle.standardOutput.write(Data(pending))
         pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Opens an earlier run's manifest for appending, cutting whatever follows its last complete line.
+    private static func reopenLog(_ path: String, keeping length: Int) throws(QRCertError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0, ftruncate(fd, off_t(length)) == 0 else {
+            throw QRCertError(.io, "IO_WRITE", "cannot append to \(path): \(String(cString: strerror(errno)))")
+        }
+        return fd
     }
 
     private static func createLog(_ path: String) throws(QRCertError) -> Int32 {

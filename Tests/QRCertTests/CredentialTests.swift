@@ -119,9 +119,10 @@ final class CredentialTests: XCTestCase {
 
     func testCompactRecordMapBytes() throws {
         let credential = try Credential(row: LicenceRow.make(["address": nil, "full_name": "Lê Văn Tám"]), profile: licence)
-        // {1: "048090001234", 2: "Lê Văn Tám", 3: 1 (Nữ), 4: 8155 (1992-04-30), 5: 3 (B), 6: 19783, 7: 23435, 8: "Sở GTVT Đà Nẵng", 9: "VNM"}
-        let expected = "a9" + "016c303438303930303031323334" + "026d4cc3aa2056c4836e2054c3a16d" + "0301" + "04191fdb" + "0503"
-            + "06194d47" + "07195b8b" + "0875" + "53e1bb9f204754565420c490c3a0204ee1bab56e67" + "0963564e4d"
+        // {1: "048090001234", 2: h'VISCII "Lê Văn Tám"', 3: 1 (Nữ), 4: 8155 (1992-04-30), 5: 3 (B), 6: 19783, 7: 23435,
+        //  8: h'VISCII "Sở GTVT Đà Nẵng"', 9: "VNM"}; the VISCII bytes are what `iconv -t VISCII` gives.
+        let expected = "a9" + "016c303438303930303031323334" + "024a" + "4cea2056e56e2054e16d" + "0301" + "04191fdb" + "0503"
+            + "06194d47" + "07195b8b" + "084f" + "53b7204754565420d0e0204ec76e67" + "0963564e4d"
         XCTAssertEqual(Hex.encode(CBOREncoder.encode(credential.cbor)), expected)
         XCTAssertEqual(try Credential(cbor: credential.cbor, profile: licence), credential)
     }
@@ -168,6 +169,16 @@ final class CredentialTests: XCTestCase {
         }
         assertQRCertError(.content, "CONTENT_BAD_FIELD") {
             try Credential(cbor: map(good.map { $0.0 == 2 ? (2, .int(5)) : $0 }), profile: licence)
+        }
+        // Text has one encoding: ASCII as a text string, Vietnamese as VISCII bytes.
+        assertQRCertError(.content, "CONTENT_BAD_FIELD", message: "field full_name must be a text string: it is all ASCII") {
+            try Credential(cbor: map(good.map { $0.0 == 2 ? (2, .bytes([0x41])) : $0 }), profile: licence)
+        }
+        assertQRCertError(.content, "CONTENT_BAD_FIELD", message: "field full_name must be VISCII bytes: every character of its text has a VISCII code") {
+            try Credential(cbor: map(good.map { $0.0 == 2 ? (2, .text("Lê")) : $0 }), profile: licence)
+        }
+        assertQRCertError(.content, "CONTENT_BAD_FIELD", message: "field full_name holds a control character") {
+            try Credential(cbor: map(good.map { $0.0 == 2 ? (2, .bytes([0xEA, 0x01])) : $0 }), profile: licence)
         }
     }
 }

@@ -1,0 +1,222 @@
+import Foundation
+import QRCert
+import QRCertFormat
+
+/// What a stopped `issue` run left in its output folder, read back so that `--resume` issues each record
+/// exactly once.
+///
+/// A run renames each PNG into place before it writes the record's manifest line, and writes manifest lines
+/// in input order. So after a stop, however abrupt, the manifest is a prefix of the records to issue (its last
+/// line possibly cut); PNGs of some records after that prefix may exist, and so may temporary files.
+/// Resuming therefore:
+/// - removes temporary files (`*.png.tmp-*`) and cuts a partial last line off the manifest;
+/// - walks the manifest alongside the input: every record that passes its checks must be the next manifest
+///   line, with the same id, file, EC level and `cti` (so the same key, type and issue date), else
+///   `RESUME_MISMATCH`; it is skipped when its PNG has the size the line records, and a missing or different
+///   PNG is drawn again from the line's payload (no new signature: the manifest stays the truth);
+/// - issues the records after the manifest's end as usual, replacing any PNG they left.
+/// The first skipped PNG is also redrawn and compared byte for byte, so a resume with another
+/// `--module-size` or `--margin` is refused rather than mixing two sizes in one folder.
+final class EarlierRun {
+    /// One manifest line, as far as resuming needs it.
+    struct Line {
+        let number: Int
+        let id: String
+        let file: String
+        let cti: String
+        let ec: String
+        let pngBytes: Int
+        let payload: String
+    }
+
+    /// OUT/manifest.jsonl.
+    let manifestPath: String
+    /// Length of the manifest's complete lines: what the sink keeps before appending.
+    let completeLength: Int
+    /// Temporary files removed.
+    let removedTemporaries: Int
+    /// Manifest lines matched so far.
+    private(set) var matched = 0
+    /// PNGs drawn again from their manifest payload.
+    private(set) var redrawn = 0
+
+    private let folder: String
+    private var lines: LineReader?
+    private var comparedOne = false
+
+    /// Reads what is in `folder` (nothing there: a fresh run).
+    init(folder: String, layout: OutputLayout) throws(QRCertError) {
+        self.folder = folder
+        manifestPath = folder + "/manifest.jsonl"
+        removedTemporaries = Self.removeTemporaries(in: folder)
+        let fd = open(manifestPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            guard errno == ENOENT else {
+                throw QRCertError(.io, "IO_READ", "cannot read \(manifestPath): \(String(cString: strerror(errno)))")
+            }
+            completeLength = 0
+            return
+        }
+        let length = try Self.lengthOfCompleteLines(fd, path: manifestPath)
+        completeLength = length
+        lines = LineReader(fd: fd, limit: length, path: manifestPath)
+    }
+
+    deinit { lines?.close() }
+
+    /// Whether the earlier run already issued `credential`, which the input gives next.
+    ///
+    /// `file`, `cti` and `ec` are what this run would write for it; `draw` renders a payload as this run would.
+    func issued(_ credential: Credential, file: String, cti: String, ec: String,
+                draw: (String) throws(QRCertError) -> [UInt8]) throws(QRCertError) -> Bool {
+        guard let reader = lines, let (number, bytes) = try reader.next() else {
+            lines?.close()
+            lines = nil
+            return false
+        }
+        let line = try parse(bytes, number: number)
+        let id = credential.id
+        func mismatch(_ what: String) -> QRCertError {
+            QRCertError(.io, "RESUME_MISMATCH", "\(manifestPath):\(line.number): \(what)",
+                        hint: "resume with the same input and options as the stopped run, or issue into a new folder")
+        }
+        guard line.id == id else {
+            throw mismatch("the earlier run issued \(line.id) here, but the input's next record is \(id)")
+        }
+        guard line.ec == ec else { throw mismatch("\(id) was issued at EC level \(line.ec), this run asks for \(ec)") }
+        guard line.file == file else { throw mismatch("\(id) is in \(line.file), this run's layout puts it in \(file) (check --shard)") }
+        guard line.cti == cti else {
+            throw mismatch("\(id) has cti \(line.cti), this run would give \(cti): another key, type or issue date")
+        }
+        let path = folder + "/" + line.file
+        var info = stat()
+        let present = stat(path, &info) == 0 && Int(info.st_size) == line.pngBytes
+        if !present || !comparedOne {
+            let drawn = try draw(line.payload)
+            guard drawn.count == line.pngBytes else {
+                throw mismatch("\(line.file) drawn again has \(drawn.count) bytes, the manifest says \(line.pngBytes) (check --module-size and --margin)")
+            }
+            if present {
+                guard try Files.read(path) == drawn else {
+                    throw mismatch("\(line.file) differs from the image of its manifest payload (check --module-size and --margin)")
+                }
+            } else {
+                try Files.writeAtomically(path, bytes: drawn, createFolder: true)
+                redrawn += 1
+            }
+            comparedOne = true
+        }
+        matched += 1
+        return true
+    }
+
+    /// Throws if the manifest holds records the input did not reach (another or a shortened input).
+    func finish() throws(QRCertError) {
+        guard let reader = lines else { return }
+        if let (number, bytes) = try reader.next() {
+            let line = try parse(bytes, number: number)
+            throw QRCertError(.io, "RESUME_MISMATCH", "\(manifestPath):\(line.number): the earlier run issued \(line.id), which this input does not hold",
+                              hint: "resume with the same input as the stopped run, or issue into a new folder")
+        }
+    }
+
+    private func parse(_ bytes: [UInt8], number: Int) throws(QRCertError) -> Line {
+        let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        guard let object, let id = object["id"] as? String, let file = object["file"] as? String,
+              let cti = object["cti"] as? String, let ec = object["ec"] as? String,
+              let pngBytes = object["png_bytes"] as? Int, let payload = object["payload"] as? String,
+              !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
+            throw QRCertError(.io, "RESUME_BAD_MANIFEST", "\(manifestPath):\(number): not a manifest line of a png run",
+                              hint: "the folder holds something else: issue into a new folder")
+        }
+        return Line(number: number, id: id, file: file, cti: cti, ec: ec, pngBytes: pngBytes, payload: payload)
+    }
+
+    /// The manifest's length up to and including its last newline (a stop may cut the last line).
+    private static func lengthOfCompleteLines(_ fd: Int32, path: String) throws(QRCertError) -> Int {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw QRCertError(.io, "IO_READ", "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        var end = Int(info.st_size)
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while end > 0 {
+            let start = max(0, end - buffer.count)
+            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, end - start, off_t(start)) }
+            guard count == end - start else {
+                throw QRCertError(.io, "IO_READ", "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if let last = buffer[0..<count].lastIndex(of: 0x0A) { return start + last + 1 }
+            end = start
+        }
+        return 0
+    }
+
+    /// Removes `*.png.tmp-*` files left by a run that was killed while writing, in the folder and its shard folders.
+    private static func removeTemporaries(in folder: String) -> Int {
+        var removed = 0
+        func sweep(_ path: String, descend: Bool) {
+            // readdir, not contentsOfDirectory: a flat folder of a million PNGs is not listed into memory.
+            guard let directory = opendir(path) else { return }
+            defer { closedir(directory) }
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name.contains(".png.tmp-") {
+                    if unlink(path + "/" + name) == 0 { removed += 1 }
+                } else if descend, (1...OutputLayout.maxShard).contains(name.utf8.count),
+                          name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) {
+                    sweep(path + "/" + name, descend: false)
+                }
+            }
+        }
+        sweep(folder, descend: true)
+        return removed
+    }
+}
+
+/// Lines of a file descriptor up to `limit` bytes, read in 64 KiB chunks.
+private final class LineReader {
+    private var fd: Int32
+    private let limit: Int
+    private let path: String
+    private var offset = 0
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var number = 0
+
+    init(fd: Int32, limit: Int, path: String) {
+        self.fd = fd
+        self.limit = limit
+        self.path = path
+    }
+
+    /// The next line (without its newline) and its 1-based number; nil after the last.
+    func next() throws(QRCertError) -> (Int, [UInt8])? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+                let line = Array(buffer[start..<newline])
+                start = newline + 1
+                number += 1
+                return (number, line)
+            }
+            guard offset < limit, fd >= 0 else { return nil }
+            buffer.removeFirst(start)
+            start = 0
+            let want = min(1 << 16, limit - offset)
+            var chunk = [UInt8](repeating: 0, count: want)
+            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
+            guard count > 0 else {
+                throw QRCertError(.io, "IO_READ", "cannot read \(path): \(count < 0 ? String(cString: strerror(errno)) : "it got shorter")")
+            }
+            offset += count
+            buffer += chunk[0..<count]
+        }
+    }
+
+    func close() {
+        if fd >= 0 { Foundation.close(fd) }
+        fd = -1
+    }
+}
