@@ -13,7 +13,7 @@ import QRCertFormat
 //    so the claims, content and validity policies behind the signature are reached too.
 //
 // Properties: no crash, no hang, bounded memory; what decodes re-encodes to the same bytes (Base45
-// always; COSE whenever it is in preferred serialisation, the form qrcert writes); a valid verdict
+// and the COSE_Sign1 envelope, read in preferred serialisation only); a valid verdict
 // always has a verified signature, a trusted anchor, claims, and an expiry unless the profile allows none.
 
 /// The TEST-ONLY keys of Fixtures/vectors/keys, read once (a fuzz harness runs from a checkout).
@@ -52,8 +52,6 @@ private struct Harness {
 
 nonisolated(unsafe) private let harness = Harness()
 
-private let preferred = CBORDecoder.Options(requirePreferredEncoding: true)
-
 /// Decoding as scanned text: the stages, then the verifier.
 private func checkText(_ text: String) {
     do throws(QRCertError) {
@@ -64,10 +62,9 @@ private func checkText(_ text: String) {
         guard payload.coseBytes.count <= Payload.Limits.standard.maxInflatedSize else {
             fatalError("inflated past the limit")
         }
-        if (try? CoseSign1.decode(payload.coseBytes, options: preferred)) != nil {
-            guard payload.cose.encoded() == payload.coseBytes else {
-                fatalError("COSE_Sign1 in preferred serialisation does not re-encode to itself")
-            }
+        // The envelope is read in preferred serialisation only: one encoding per message.
+        guard payload.cose.encoded() == payload.coseBytes else {
+            fatalError("COSE_Sign1 does not re-encode to the bytes it was read from")
         }
     } catch {
         guard !error.code.isEmpty, !error.message.isEmpty else { fatalError("error without code or message: \(error)") }

@@ -20,6 +20,9 @@ public struct CBORDecoder {
 
         /// The defaults: depth 16, 10 000 items, definite lengths only, no duplicate keys, any head length.
         public static let strict = Options()
+        /// `strict` plus preferred serialisation: for bytes that no signature covers (the COSE_Sign1 envelope
+        /// of a payload), so that a message has exactly one encoding and re-encodes to the bytes read.
+        public static let preferred = Options(requirePreferredEncoding: true)
         /// Indefinite lengths and duplicate keys allowed, depth 64, 1 000 000 items: for RFC test vectors only.
         public static let lenient = Options(
             maxDepth: 64, maxItems: 1_000_000, allowIndefiniteLength: true, allowDuplicateKeys: true

@@ -71,7 +71,8 @@ public struct Payload: Sendable {
         partial.compressed = compressed
         let coseBytes = try Deflate.inflate(compressed, limit: limits.maxInflatedSize)
         partial.coseBytes = coseBytes
-        let cose = try CoseSign1.decode(coseBytes)
+        // The envelope is not signed: preferred serialisation only, so it cannot be re-encoded (docs/HOSTILE.md).
+        let cose = try CoseSign1.decode(coseBytes, options: .preferred)
         return Payload(prefix: prefix, base45: base45, compressed: compressed, coseBytes: coseBytes, cose: cose)
     }
 
