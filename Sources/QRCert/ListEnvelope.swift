@@ -26,6 +26,9 @@ struct ListEnvelope {
         func bad(_ why: String) -> QRCertError {
             kind.error("TL_BAD_FILE", "RL_BAD_FILE", "\(source) is not a qrcert \(kind.noun): \(why)")
         }
+        guard bytes.count <= kind.maxBytes else {
+            throw kind.error("TL_TOO_LARGE", "RL_TOO_LARGE", "\(source) is \(bytes.count) bytes, more than the \(kind.maxBytes >> 20) MiB a \(kind.noun) may be")
+        }
         let cose: CoseSign1
         do throws(QRCertError) {
             cose = try CoseSign1.decode(bytes, options: CBORDecoder.Options(maxItems: 16))

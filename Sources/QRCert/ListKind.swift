@@ -11,6 +11,10 @@ public enum ListKind: String, Sendable, Equatable {
     /// COSE `content type` (header label 3) of this kind.
     var contentType: String { "application/vnd.qrcert.\(rawValue)+cbor" }
 
+    /// Largest file accepted: 16 MiB for a trust list (thousands of keys with certificates), 512 MiB for a
+    /// revocation list (about 29 million entries).
+    public var maxBytes: Int { self == .trustList ? 16 << 20 : 512 << 20 }
+
     /// What a person calls it.
     public var noun: String { self == .trustList ? "trust list" : "revocation list" }
 

@@ -134,7 +134,7 @@ struct RevokeCommand: ParsableCommand {
         var at: String?
 
         func run() throws {
-            let bytes = try Files.read(file, what: "revocation list")
+            let bytes = try SignedListOptions.read(file, .revocations)
             let list = try keys.open(bytes, file: file, at: try Clock.time(at))
             let verified = keys.given
             if json {
@@ -217,7 +217,7 @@ struct RevokeCommand: ParsableCommand {
             let time = try Clock.time(at)
             let ids = try which.collect()
             let started = DispatchTime.now().uptimeNanoseconds
-            let bytes = try Files.read(file, what: "revocation list")
+            let bytes = try SignedListOptions.read(file, .revocations)
             let read = DispatchTime.now().uptimeNanoseconds
             let list = try keys.open(bytes, file: file, at: time)
             let loaded = DispatchTime.now().uptimeNanoseconds
@@ -288,7 +288,7 @@ struct RevocationSigning: ParsableArguments {
             var signers = [RevocationList.Signer(key: signer.publicKey, scope: .all)]
             if let previousKey { signers.append(RevocationList.Signer(key: try SignedListOptions.readPublicKey(previousKey, what: "previous key"), scope: .all)) }
             do throws(QRCertError) {
-                revocations = try RevocationList.open(try Files.read(list, what: "revocation list"), signers: signers, source: list)
+                revocations = try RevocationList.open(try SignedListOptions.read(list, .revocations), signers: signers, source: list)
             } catch where error.code == "RL_WRONG_SIGNER" {
                 throw QRCertError(error.stage, error.code, error.message,
                                   hint: "if the list was signed with the issuer's previous key, pass --previous-key OLD.pub.pem")
@@ -332,7 +332,7 @@ struct RevocationKeys: ParsableArguments {
         let rootKey = try root.map { (path) throws(QRCertError) in try SignedListOptions.readPublicKey(path, what: "root key") }
         var store = trust.isEmpty ? TrustStore() : try TrustLoader.load(trust)
         if let trustList, let rootKey {
-            store.add(try TrustList.open(try Files.read(trustList, what: "trust list"), root: rootKey, source: trustList), source: trustList)
+            store.add(try TrustList.open(try SignedListOptions.read(trustList, .trustList), root: rootKey, source: trustList), source: trustList)
         }
         return try RevocationList.open(bytes, signers: RevocationList.Signer.all(root: rootKey, trust: store, at: time), source: file)
     }

@@ -216,7 +216,7 @@ struct TrustListCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let bytes = try Files.read(file, what: "trust list")
+            let bytes = try SignedListOptions.read(file, .trustList)
             let list = try root.map { (path) throws(QRCertError) in
                 try TrustList.open(bytes, root: try SignedListOptions.readPublicKey(path, what: "root key"), source: file)
             } ?? TrustList.openUnverified(bytes, source: file)
@@ -313,7 +313,7 @@ struct TrustListUpdate: ParsableArguments {
     func update(_ file: String, _ change: (inout TrustList, Int64) throws(QRCertError) -> String) throws(QRCertError) {
         let time = try Clock.time(edition.at)
         let root = try passphrase.loadPrivateKey(rootKey)
-        var list = try TrustList.open(try Files.read(file, what: "trust list"), root: root.publicKey, source: file)
+        var list = try TrustList.open(try SignedListOptions.read(file, .trustList), root: root.publicKey, source: file)
         let done = try change(&list, time)
         list.header = try edition.next(list.header, at: time, noun: "trust list")
         let target = edition.out ?? file

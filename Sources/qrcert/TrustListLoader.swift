@@ -37,7 +37,7 @@ struct SignedListOptions: ParsableArguments {
         let rootKey = try root.map { (path) throws(QRCertError) in try Self.readPublicKey(path, what: "root key") }
         var memory = try AcceptedListsFile(path: state)
         if let trustList, let rootKey {
-            let list = try TrustList.open(try Files.read(trustList, what: "trust list"), root: rootKey, source: trustList)
+            let list = try TrustList.open(try Self.read(trustList, .trustList), root: rootKey, source: trustList)
             if let environment, list.environment != environment {
                 throw QRCertError(.trust, "TL_ENVIRONMENT",
                                   "\(trustList) is a \(list.environment.rawValue) trust list, but --environment \(environment.rawValue) was asked for",
@@ -55,7 +55,7 @@ struct SignedListOptions: ParsableArguments {
         }
         let signers = RevocationList.Signer.all(root: rootKey, trust: verifier.trust, at: time)
         for path in revocations {
-            let list = try RevocationList.open(try Files.read(path, what: "revocation list"), signers: signers, source: path)
+            let list = try RevocationList.open(try Self.read(path, .revocations), signers: signers, source: path)
             let slot = Self.slot(list.scope, signer: list.signerKeyID)
             let warnings = try list.header.accept(.revocations, digest: list.digest, at: time, remembered: memory[slot], source: path)
             Self.show(warnings)
@@ -81,6 +81,16 @@ struct SignedListOptions: ParsableArguments {
             Console.warn("\(warning.message) [\(warning.code)]")
             if let hint = warning.hint { Console.diagnostic("qrcert: hint: \(hint)") }
         }
+    }
+
+    /// A list file, refused by its size before it is read (`TL_TOO_LARGE`, `RL_TOO_LARGE`).
+    static func read(_ path: String, _ kind: ListKind) throws(QRCertError) -> [UInt8] {
+        var info = stat()
+        if stat(path, &info) == 0, Int64(info.st_size) > Int64(kind.maxBytes) {
+            throw QRCertError(kind == .trustList ? .trust : .revocation, kind == .trustList ? "TL_TOO_LARGE" : "RL_TOO_LARGE",
+                              "\(path) is \(info.st_size) bytes, more than the \(kind.maxBytes >> 20) MiB a \(kind.noun) may be")
+        }
+        return try Files.read(path, what: kind.noun)
     }
 
     /// One PEM public key (a private key file is refused: a verifier never holds the root's private key).

@@ -194,6 +194,12 @@ final class TrustLifecycleTests: XCTestCase {
         try refused(trusted + ["--revocations", "trust.cose"], "RL_WRONG_KIND")
         try refused(["--trust-list", "revocations.cose", "--root", "root/vn-root.pub.pem"], "TL_WRONG_KIND")
         try refused(trusted, at: "2025-07-30", "TL_EXPIRED")
+        // A huge file is refused by its size, before it is read (a sparse file: no disk is used).
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("huge.cose").path, contents: nil)
+        let huge = try FileHandle(forWritingTo: folder.appendingPathComponent("huge.cose"))
+        try huge.truncate(atOffset: 600 << 20)
+        try huge.close()
+        try refused(trusted + ["--revocations", "huge.cose"], "RL_TOO_LARGE")
 
         // Out of date but within the grace period: still answers, with a loud warning on stderr.
         let stale = try qrcert(["verify", "--at", "2025-07-20"] + trusted + [fourth])

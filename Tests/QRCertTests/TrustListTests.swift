@@ -144,6 +144,9 @@ final class TrustListTests: XCTestCase {
         assertQRCertError(.trust, "TL_BAD_FILE", message: "t.cose is not a qrcert trust list: expected a COSE_Sign1 tagged 18") {
             try TrustList.open(untagged.encoded(), root: root.publicKey, source: "t.cose")
         }
+        assertQRCertError(.trust, "TL_TOO_LARGE", message: "t.cose is 16777217 bytes, more than the 16 MiB a trust list may be") {
+            try TrustList.open([UInt8](repeating: 0, count: 16 << 20 + 1), root: root.publicKey, source: "t.cose")
+        }
         let revocations = try RevocationList(header: S.header(), issuer: TestFixtures.issuerName).signed(with: root)
         assertQRCertError(.trust, "TL_WRONG_KIND", message: "r.cose is not a trust list: it is a revocation list") {
             try TrustList.open(revocations, root: root.publicKey, source: "r.cose")
