@@ -162,6 +162,10 @@ final class RevocationListTests: XCTestCase {
             try RevocationList.open(trustList, signers: [RevocationList.Signer(key: signer.publicKey, scope: .all)], source: "t.cose")
         }
         XCTAssertEqual(try RevocationList.openUnverified(bytes, source: "r.cose").count, 1)
+        assertQRCertError(.revocation, "RL_BAD_FILE", message: "r.cose is not a qrcert revocation list: no content type in the protected header") {
+            let bare = CoseSign1(protectedHeader: [CBORPair(.int(1), .int(-7))], payload: [0xA0], signature: [0])
+            return try open(bare.encoded())
+        }
     }
 
     /// Bodies the signer did sign but that break the entry format: each is refused with RL_BAD_CONTENT.

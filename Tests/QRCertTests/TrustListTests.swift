@@ -232,6 +232,13 @@ final class TrustListTests: XCTestCase {
         assertQRCertError(.revocation, "RL_EXPIRED") {
             try header.accept(.revocations, digest: digest, at: S.now + 50 * S.day, remembered: nil, source: "r.cose")
         }
+        assertQRCertError(.revocation, "RL_SEQUENCE_REUSED") {
+            try header.accept(.revocations, digest: digest, at: S.now, remembered: AcceptedList(sequence: 5, digest: []), source: "r.cose")
+        }
+        let revocationWarnings = try header.accept(.revocations, digest: digest, at: S.now + 30 * S.day, remembered: nil, source: "r.cose")
+        XCTAssertEqual(revocationWarnings.map(\.code), ["RL_STALE"])
+        XCTAssertEqual(revocationWarnings.map(\.stage), [.revocation])
+        XCTAssertEqual(try header.accept(.revocations, digest: digest, at: S.now - 2 * S.day, remembered: nil, source: "r.cose").map(\.code), ["RL_CLOCK"])
     }
 
     // MARK: - Editing
