@@ -55,7 +55,7 @@ struct RevokeCommand: ParsableCommand {
         @OptionGroup var which: CertificateIDChoice
 
         func run() throws {
-            let time = try Clock.time(signing.edition.at)
+            let time = try TimeOption.time(signing.edition.at)
             let ids = try which.collect()
             var entryStatus = RevocationEntry.Status.revoked
             switch (status, until) {
@@ -92,7 +92,7 @@ struct RevokeCommand: ParsableCommand {
         @OptionGroup var which: CertificateIDChoice
 
         func run() throws {
-            let time = try Clock.time(signing.edition.at)
+            let time = try TimeOption.time(signing.edition.at)
             let ids = try which.collect()
             try signing.update(time: time, creatingWith: nil) { (list: inout RevocationList) throws(QRCertError) in
                 var lifted = 0
@@ -111,7 +111,7 @@ struct RevokeCommand: ParsableCommand {
         @OptionGroup var signing: RevocationSigning
 
         func run() throws {
-            try signing.update(time: try Clock.time(signing.edition.at), creatingWith: nil) { (_: inout RevocationList) throws(QRCertError) in "renewed" }
+            try signing.update(time: try TimeOption.time(signing.edition.at), creatingWith: nil) { (_: inout RevocationList) throws(QRCertError) in "renewed" }
         }
     }
 
@@ -135,7 +135,7 @@ struct RevokeCommand: ParsableCommand {
 
         func run() throws {
             let bytes = try SignedListOptions.read(file, .revocations)
-            let list = try keys.open(bytes, file: file, at: try Clock.time(at))
+            let list = try keys.open(bytes, file: file, at: try TimeOption.time(at))
             let verified = keys.given
             if json {
                 var pairs: [(String, JSONText)] = [("file", .string(file)), ("verified", .bool(verified)),
@@ -214,7 +214,7 @@ struct RevokeCommand: ParsableCommand {
             guard keys.given else {
                 throw QRCertError(.usage, "USAGE", "check needs a key to verify the list", hint: "pass --root (and --trust-list), or --trust SIGNER.pub.pem")
             }
-            let time = try Clock.time(at)
+            let time = try TimeOption.time(at)
             let ids = try which.collect()
             let started = DispatchTime.now().uptimeNanoseconds
             let bytes = try SignedListOptions.read(file, .revocations)

@@ -59,7 +59,7 @@ struct TrustListCommand: ParsableCommand {
         @OptionGroup var passphrase: PassphraseOptions
 
         func run() throws {
-            let time = try Clock.time(at)
+            let time = try TimeOption.time(at)
             let header = try Edition.header(sequence: sequence, at: time, validDays: validDays, graceDays: graceDays)
             let root = try passphrase.loadPrivateKey(rootKey)
             let list = try TrustList(header: header, environment: environment, authority: authority)
@@ -96,8 +96,8 @@ struct TrustListCommand: ParsableCommand {
             let anchor = try Self.readAnchor(key)
             let types = try Self.credentialTypes(self.types)
             try signing.update(file) { (list: inout TrustList, time: Int64) throws(QRCertError) in
-                let from = try notBefore.map { (text) throws(QRCertError) in try Clock.time(text, option: "--not-before") }
-                let until = try notAfter.map { (text) throws(QRCertError) in try Clock.time(text, option: "--not-after") }
+                let from = try notBefore.map { (text) throws(QRCertError) in try TimeOption.time(text, option: "--not-before") }
+                let until = try notAfter.map { (text) throws(QRCertError) in try TimeOption.time(text, option: "--not-after") }
                 let entry: TrustListEntry
                 if let certificate = anchor.certificate {
                     entry = try TrustListEntry(certificate: certificate, issuer: issuer, types: types, notBefore: from, notAfter: until)
@@ -154,9 +154,9 @@ struct TrustListCommand: ParsableCommand {
 
         func run() throws {
             let keyID = try which.keyID()
-            let end = try Clock.time(self.end, option: "--end")
+            let end = try TimeOption.time(self.end, option: "--end")
             try signing.update(file) { (list: inout TrustList, time: Int64) throws(QRCertError) in
-                let at = try retiredAt.map { (text) throws(QRCertError) in try Clock.time(text, option: "--retired-at") } ?? time
+                let at = try retiredAt.map { (text) throws(QRCertError) in try TimeOption.time(text, option: "--retired-at") } ?? time
                 try list.retire(keyID: keyID, at: at, end: end)
                 return "retired key \(Hex.encode(keyID)) at \(Timestamp.iso(at)); what it signed is accepted until \(Timestamp.iso(end))"
             }
@@ -311,7 +311,7 @@ struct TrustListUpdate: ParsableArguments {
 
     /// Reads `file` (checking the root's signature), applies `change`, signs the next edition and writes it atomically.
     func update(_ file: String, _ change: (inout TrustList, Int64) throws(QRCertError) -> String) throws(QRCertError) {
-        let time = try Clock.time(edition.at)
+        let time = try TimeOption.time(edition.at)
         let root = try passphrase.loadPrivateKey(rootKey)
         var list = try TrustList.open(try SignedListOptions.read(file, .trustList), root: root.publicKey, source: file)
         let done = try change(&list, time)
