@@ -41,9 +41,8 @@ public struct RevocationEntry: Sendable, Equatable {
         if case .suspended(let until) = status, until < since {
             throw QRCertError(.revocation, "RL_BAD_ENTRY", "\(Hex.encode(certificateID)): suspended until \(until), before it starts on \(since)")
         }
-        let trimmed = reason.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping
-        guard !trimmed.isEmpty, trimmed.utf8.count <= 200, !trimmed.contains("\n") else {
-            throw QRCertError(.revocation, "RL_BAD_ENTRY", "\(Hex.encode(certificateID)): reason must be one line of 1 to 200 bytes")
+        guard let trimmed = ListText.normalized(reason) else {
+            throw QRCertError(.revocation, "RL_BAD_ENTRY", "\(Hex.encode(certificateID)): reason must be 1 to 200 bytes of text on one line")
         }
         self.certificateID = certificateID
         self.status = status

@@ -90,9 +90,8 @@ public struct RevocationList: Sendable {
         guard abs(utcOffset) <= 14 * 3600 else {
             throw QRCertError(.revocation, "RL_BAD_CONTENT", "UTC offset \(utcOffset) s is beyond ±14 hours")
         }
-        let trimmed = issuer.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping
-        guard !trimmed.isEmpty, trimmed.utf8.count <= 200, !trimmed.contains("\n") else {
-            throw QRCertError(.revocation, "RL_BAD_CONTENT", "issuer name must be one line of 1 to 200 bytes")
+        guard let trimmed = ListText.normalized(issuer) else {
+            throw QRCertError(.revocation, "RL_BAD_CONTENT", "issuer name must be 1 to 200 bytes of text on one line")
         }
         self.header = header
         self.issuer = trimmed
@@ -229,6 +228,7 @@ public struct RevocationList: Sendable {
         }
         for item in try fields.array(8, "reasons") {
             guard case .text(let reason) = item else { throw fields.bad("reasons must be text") }
+            guard ListText.normalized(reason) == reason else { throw fields.bad("reason \(list.reasons.count + 1) is not 1 to 200 bytes of text on one line") }
             list.reasons.append(reason)
         }
         guard list.reasons.count <= maxReasons else { throw fields.bad("more than \(maxReasons) reasons") }

@@ -89,9 +89,8 @@ public struct TrustListEntry: Sendable {
 
     /// Trimmed NFC text of 1 to 200 bytes.
     static func checkedName(_ text: String, what: String) throws(QRCertError) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping
-        guard !trimmed.isEmpty, trimmed.utf8.count <= 200, !trimmed.contains("\n") else {
-            throw QRCertError(.trust, "TL_BAD_NAME", "\(what) must be one line of 1 to 200 bytes")
+        guard let trimmed = ListText.normalized(text) else {
+            throw QRCertError(.trust, "TL_BAD_NAME", "\(what) must be 1 to 200 bytes of text on one line")
         }
         return trimmed
     }
@@ -165,7 +164,9 @@ public struct TrustListEntry: Sendable {
             guard fields.value(10) == nil else { throw fields.bad("a retired key has no removal reason") }
             status = .retired(at: try fields.int(9, "retired at"))
         case 2:
-            status = .removed(at: try fields.int(9, "removed at"), reason: try fields.text(10, "reason"))
+            let reason = try fields.text(10, "reason")
+            guard ListText.normalized(reason) == reason else { throw fields.bad("reason is not 1 to 200 bytes of text on one line") }
+            status = .removed(at: try fields.int(9, "removed at"), reason: reason)
         default:
             throw fields.bad("status \(code) is not 0 (active), 1 (retired) or 2 (removed)")
         }

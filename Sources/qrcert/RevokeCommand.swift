@@ -383,18 +383,7 @@ struct CertificateIDChoice: ParsableArguments {
     static func hex(_ line: ArraySlice<UInt8>) -> [UInt8]? {
         let digits = line.last == 0x0D ? line.dropLast() : line
         guard digits.count == 16 else { return nil }
-        var out = [UInt8](repeating: 0, count: 8)
-        for (i, c) in digits.enumerated() {
-            let v: UInt8
-            switch c {
-            case 0x30...0x39: v = c - 0x30
-            case 0x61...0x66: v = c - 0x57
-            case 0x41...0x46: v = c - 0x37
-            default: return nil
-            }
-            out[i / 2] |= i % 2 == 0 ? v << 4 : v
-        }
-        return out
+        return Hex.decode(String(decoding: digits, as: UTF8.self))
     }
 
     /// A cti from hex, a payload's claims, or a JSON line's `cti`.

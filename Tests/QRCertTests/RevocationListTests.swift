@@ -39,6 +39,7 @@ final class RevocationListTests: XCTestCase {
         }
         assertQRCertError(.revocation, "RL_BAD_ENTRY") { try RevocationEntry(certificateID: id(1), status: .revoked, since: day, reason: " ") }
         assertQRCertError(.revocation, "RL_BAD_ENTRY") { try RevocationEntry(certificateID: id(1), status: .revoked, since: day, reason: "a\nb") }
+        assertQRCertError(.revocation, "RL_BAD_ENTRY") { try RevocationEntry(certificateID: id(1), status: .revoked, since: day, reason: "a\rb") }
         assertQRCertError(.revocation, "RL_BAD_ENTRY", message: "0000000000000001: date 1969-12-31 is before 1970") {
             try RevocationEntry(certificateID: id(1), status: .revoked, since: try XCTUnwrap(CivilDate("1969-12-31")), reason: "x")
         }
@@ -191,6 +192,7 @@ final class RevocationListTests: XCTestCase {
             (with(revokedWithEnd), "r.cose: entry 1 is revoked but has an end date"),
             (with(suspendedBackwards), "r.cose: entry 1 is suspended until before it starts"),
             (with(wire, reasons: [.int(1)]), "r.cose: reasons must be text"),
+            (with(wire, reasons: [.text("court\u{1B}[2J order")]), "r.cose: reason 1 is not 1 to 200 bytes of text on one line"),
             (.map(pairs + [CBORPair(.int(10), .null)]), "r.cose: unknown field unsigned(10)"),
         ]
         for (body, message) in cases {

@@ -182,6 +182,8 @@ final class TrustListTests: XCTestCase {
              "t.cose: key 1: status 3 is not 0 (active), 1 (retired) or 2 (removed)"),
             ("removed without reason", .map(replacing(pairs, 8, .array([.map(replacing(replacing(entry, 8, .int(2)), 9, .int(S.now)))]))),
              "t.cose: key 1: reason is missing"),
+            ("reason with an escape", .map(replacing(pairs, 8, .array([.map(replacing(replacing(replacing(entry, 8, .int(2)), 9, .int(S.now)), 10, .text("x\u{1B}[2J")))]))),
+             "t.cose: key 1: reason is not 1 to 200 bytes of text on one line"),
             ("key and certificate", .map(replacing(pairs, 8, .array([.map(replacing(entry, 4, .bytes([1, 2])))]))),
              "t.cose: key 1: must hold exactly one of a public key (3) and a certificate (4)"),
         ]
