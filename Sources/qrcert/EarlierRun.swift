@@ -116,7 +116,7 @@ final class EarlierRun {
         if let (number, bytes) = try reader.next() {
             let line = try parse(bytes, number: number)
             throw QRCertError(.io, "RESUME_MISMATCH", "\(manifestPath):\(line.number): the earlier run issued \(line.id), which this input does not hold",
-                              hint: "resume with the same input as the stopped run, or issue into a new folder")
+                              hint: "resume with the same input and options as the stopped run, or issue into a new folder")
         }
     }
 
