@@ -46,7 +46,9 @@ enum Files {
             }
         }
         guard fd >= 0 else {
-            throw QRCertError(.io, "IO_WRITE", "cannot create \(temporary): \(String(cString: strerror(errno)))")
+            let code = errno
+            // Named by the file the user asked for; the temporary name means nothing to them.
+            throw QRCertError(.io, "IO_WRITE", "cannot create \(path): \(String(cString: strerror(code)))", hint: spaceHint(code))
         }
         do throws(QRCertError) {
             try writeAll(fd, bytes, path: path)
@@ -63,14 +65,19 @@ enum Files {
         }
     }
 
+    /// The hint for a write that failed because space ran out (a full disk, a quota, `ulimit -f`).
+    static func spaceHint(_ code: Int32) -> String? {
+        code == ENOSPC || code == EFBIG || code == EDQUOT ? "the disk (or a file size limit) is full" : nil
+    }
+
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(QRCertError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                throw QRCertError(.io, "IO_WRITE", "cannot write \(path): \(String(cString: strerror(errno)))",
-                                  hint: errno == ENOSPC || errno == EFBIG ? "the disk (or a file size limit) is full" : nil)
+                let code = errno
+                throw QRCertError(.io, "IO_WRITE", "cannot write \(path): \(String(cString: strerror(code)))", hint: spaceHint(code))
             }
             offset += n
         }

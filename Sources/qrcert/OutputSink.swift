@@ -40,7 +40,7 @@ final class OutputSink {
         case .payload:
             pending += Array(result.payload.utf8)
             pending.append(0x0A)
-            if pending.count >= 1 << 16 { flushStdout() }
+            if pending.count >= 1 << 16 { try flushStdout() }
         case .png:
             let line = JSONText.object([
                 ("id", .string(credential.id)),
@@ -53,7 +53,7 @@ final class OutputSink {
                 ("line", .number(Int64(row.line))),
                 ("payload", .string(result.payload)),
             ]).rendered + "\n"
-            try Files.writeAll(manifest, Array(line.utf8), path: (folder ?? ".") + "/manifest.jsonl")
+            try Self.append(line, to: manifest, path: (folder ?? ".") + "/manifest.jsonl")
         }
     }
 
@@ -69,12 +69,12 @@ final class OutputSink {
             ("code", .string(rejection.error.code)),
             ("message", .string(rejection.error.message)),
         ]).rendered + "\n"
-        try Files.writeAll(rejects, Array(line.utf8), path: folder + "/rejects.jsonl")
+        try Self.append(line, to: rejects, path: folder + "/rejects.jsonl")
     }
 
     /// Flushes and closes everything.
     func close() throws(QRCertError) {
-        flushStdout()
+        try flushStdout()
         for fd in [manifest, rejects] where fd >= 0 {
             guard fsync(fd) == 0 || errno == EINVAL else {
                 throw QRCertError(.io, "IO_WRITE", "cannot flush the manifest: \(String(cString: strerror(errno)))")
@@ -85,10 +85,23 @@ final class OutputSink {
         rejects = -1
     }
 
-    private func flushStdout() {
+    /// Payload lines to stdout; a full disk behind a redirection is an IO_WRITE error, not a trap in FileHandle.
+    private func flushStdout() throws(QRCertError) {
         guard !pending.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(pending))
-        pending.removeAll(keepingCapacity: true)
+        defer { pending.removeAll(keepingCapacity: true) }
+        try Files.writeAll(STDOUT_FILENO, pending, path: "standard output")
+    }
+
+    /// Appends one line to a log of ours (opened O_APPEND, written by no one else). A full disk or a file size
+    /// limit can cut a write short: the cut part is taken off again, so a log holds whole lines only (docs/HOSTILE.md).
+    private static func append(_ line: String, to fd: Int32, path: String) throws(QRCertError) {
+        let before = lseek(fd, 0, SEEK_END)
+        do throws(QRCertError) {
+            try Files.writeAll(fd, Array(line.utf8), path: path)
+        } catch {
+            if before >= 0 { _ = ftruncate(fd, before) }
+            throw error
+        }
     }
 
     /// Opens an earlier run's manifest for appending, cutting whatever follows its last complete line.

@@ -37,6 +37,8 @@ struct QRCertCommand: ParsableCommand {
             Console.diagnostic("qrcert: error: \(fullMessage(for: error)) [USAGE]")
             Foundation.exit(Status.couldNotRun)
         }
+        // A file size limit (ulimit -f) must end in IO_WRITE with a message, not in SIGXFSZ killing the run mid-file.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = command
             try command.run()
