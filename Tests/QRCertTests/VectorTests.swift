@@ -55,7 +55,11 @@ final class VectorTests: XCTestCase {
         // `| 10 |`) has a negative vector; CBOR_* stands for each code the strict decoder can raise.
         let format = try String(contentsOf: ConformancePaths.packageRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
         let section = format.components(separatedBy: "## 5.").dropFirst().first?.components(separatedBy: "## 6.").first ?? ""
-        let steps = section.split(separator: "\n").filter { $0.wholeMatch(of: /\| \d+ \|.*/) != nil }
+        // Steps 11-12 need signed trust and revocation lists: TrustList*/Revocation* tests cover them.
+        let steps = section.split(separator: "\n").filter { row in
+            guard let match = row.wholeMatch(of: /\| (\d+) \|.*/), let number = Int(match.1) else { return false }
+            return number <= 10
+        }
         XCTAssertEqual(steps.count, 10, "docs/FORMAT.md §5 should have a table of 10 steps")
         var documented = Set(steps.flatMap { $0.matches(of: /`([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])`/).map { String($0.1) } })
         documented.formUnion(["CBOR_TRUNCATED", "CBOR_TRAILING_BYTES", "CBOR_INDEFINITE", "CBOR_RESERVED",
