@@ -206,7 +206,7 @@ private struct Reader {
                 guard shortest else {
                     throw error(
                         "CBOR_NOT_CANONICAL",
-                        "cbor argument \(value) is encoded in \(size) bytes, longer than needed", at: start
+                        "cbor argument \(value) is encoded in \(size) byte\(size == 1 ? "" : "s"), longer than needed", at: start
                     )
                 }
             }
