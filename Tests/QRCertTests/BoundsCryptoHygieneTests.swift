@@ -186,6 +186,29 @@ final class CryptoHygieneTests: XCTestCase {
         XCTAssertEqual(failures(verifier.verify(der, at: now)), ["SIG_INVALID"])
     }
 
+    /// ECDSA signatures are malleable: (r, n - s) verifies as well as (r, s). libcrypto accepts both, so a payload
+    /// text is not unique; the certificate is identified by its cti (docs/HOSTILE.md, "One encoding").
+    func testAnECDSASignatureHasATwinThatAlsoVerifies() throws {
+        let order: [UInt8] = Array(Hex.decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551") ?? [])
+        XCTAssertEqual(order.count, 32)
+        func twin(_ signature: [UInt8]) -> [UInt8] {
+            var s = [UInt8](repeating: 0, count: 32)
+            var borrow = 0
+            for index in stride(from: 31, through: 0, by: -1) {
+                let difference = Int(order[index]) - Int(signature[32 + index]) - borrow
+                s[index] = UInt8((difference + 256) % 256)
+                borrow = difference < 0 ? 1 : 0
+            }
+            return Array(signature.prefix(32)) + s
+        }
+        let verifier = verifier([es256])
+        let protected = header(alg: .int(-7), kid: es256.publicKey.keyID)
+        var original: [UInt8] = [], flipped: [UInt8] = []
+        let text = try payload(key: es256, protected: protected) { original = $0; flipped = twin($0); return flipped }
+        XCTAssertNotEqual(original, flipped)
+        XCTAssertTrue(verifier.verify(text, at: now).isValid)
+    }
+
     // MARK: Key id collisions
 
     func testAWrongKeyUnderTheSameKidNeverMasksTheRightOne() throws {
