@@ -1,10 +1,17 @@
+internal import Dispatch
 public import QRCertFormat
 
 /// Finds and reads QR codes in images with libzbar, in-process.
 public enum QRDecoder {
     /// Decodes every QR code in a PNG or JPEG file's bytes (format sniffed from magic bytes) in-process
     /// with libzbar (QR codes only, raw bytes read as UTF-8). Returns [] when the image has no readable
-    /// code; symbols come in reading order (top to bottom, then left to right).
+    /// code; symbols come in reading order (top to bottom, then left to right), with positions in the
+    /// image's pixels.
+    ///
+    /// zbar scans the image as it is, then again after each of `DecodePass.retries` (smoothing,
+    /// local thresholding, enlargement, keystone corrections; run in parallel on a copy of at most
+    /// 3.2 megapixels), and every code any scan reads is kept, once: docs/DEGRADATION.md shows what the
+    /// retries add to zbar alone on photographed and scanned codes.
     ///
     /// Throws `IMG_UNSUPPORTED` (not PNG/JPEG), `IMG_BAD_DATA` (corrupt), `IMG_TOO_LARGE` (more than
     /// 50 megapixels). Safe to call from several threads at once.
@@ -30,7 +37,54 @@ public enum QRDecoder {
     }
 
     private static func scan(_ image: GrayImage) throws(QRCertError) -> [DecodedSymbol] {
-        let symbols = try ZBarScanner().scan(image)
-        return symbols.sorted { ($0.y, $0.x) < ($1.y, $1.x) }
+        var found = try ZBarScanner().scan(image)
+        var working = image
+        var factor = 1.0
+        while working.width * working.height > DecodePass.workingPixels {
+            working = working.halved()
+            factor *= 2
+        }
+        let pixels = working.width * working.height
+        let passes = DecodePass.retries.filter { pixels <= $0.maxPixels }
+        // Each pass writes only its own slot; zbar scanners are not shared between threads.
+        let results = UnsafeMutableBufferPointer<Result<[DecodedSymbol], QRCertError>>.allocate(capacity: passes.count)
+        results.initialize(repeating: .success([]))
+        defer {
+            _ = results.deinitialize()
+            results.deallocate()
+        }
+        let source = working, scale = factor
+        nonisolated(unsafe) let slots = results  // disjoint writes, read after concurrentPerform returns
+        DispatchQueue.concurrentPerform(iterations: passes.count) { i in
+            let (image, toInput) = passes[i].apply(to: source)
+            do throws(QRCertError) {
+                slots[i] = .success(try ZBarScanner().scan(image).map { $0.mapped(toInput, scale: scale) })
+            } catch {
+                slots[i] = .failure(error)
+            }
+        }
+        for result in results {
+            for symbol in try result.get() where !found.contains(where: { $0.overlaps(symbol) }) {
+                found.append(symbol)
+            }
+        }
+        return found.sorted { ($0.y, $0.x) < ($1.y, $1.x) }
+    }
+}
+
+extension DecodedSymbol {
+    /// The symbol with its position taken back through a pass's map and the working image's scale.
+    fileprivate func mapped(_ toInput: (Double, Double) -> (Double, Double), scale: Double) -> DecodedSymbol {
+        let (cx, cy) = toInput(Double(x), Double(y))
+        let (ax, ay) = toInput(Double(x - width / 2), Double(y - height / 2))
+        let (bx, by) = toInput(Double(x + width / 2), Double(y + height / 2))
+        return DecodedSymbol(text: text, x: Int((cx * scale).rounded()), y: Int((cy * scale).rounded()),
+                             width: Int((abs(bx - ax) * scale).rounded()), height: Int((abs(by - ay) * scale).rounded()))
+    }
+
+    /// The same code found again: same text, centre within half its size of this one. (Two copies of one
+    /// licence on a sheet are two codes; one code read by several passes is one.)
+    fileprivate func overlaps(_ other: DecodedSymbol) -> Bool {
+        text == other.text && abs(x - other.x) <= max(width, 8) / 2 && abs(y - other.y) <= max(height, 8) / 2
     }
 }

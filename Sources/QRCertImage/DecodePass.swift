@@ -1,0 +1,65 @@
+/// One way of looking at an image before zbar scans it. `QRDecoder` runs every pass and keeps every code any
+/// of them reads; docs/DEGRADATION.md measures what each pass buys on photographed, scanned and printed codes.
+struct DecodePass: Sendable {
+    /// An image operation, applied in order.
+    enum Step: Sendable {
+        /// Noise averaged away (two 3x3 box blurs): sensor noise, toner speckle, print-and-scan.
+        case smooth
+        /// Local-mean threshold with a window of the image's shorter side / `divisor`: shadows, blur.
+        case binarize(divisor: Int)
+        /// Catmull-Rom enlargement: modules of 1-2 px, which zbar's finder search misses.
+        case enlarge(Int)
+        /// Keystone correction: a camera tilted towards one edge.
+        case keystone(GrayImage.Edge, Double)
+    }
+
+    let steps: [Step]
+    /// Skipped when the image it would start from has more pixels than this (enlargements of big photos
+    /// would cost seconds and their modules are large enough anyway).
+    let maxPixels: Int
+
+    /// Passes after the first plain scan of the full image, run on the working image: the image halved
+    /// until it has at most `workingPixels` pixels.
+    static let retries: [DecodePass] = {
+        var passes: [DecodePass] = [
+            DecodePass(steps: [.smooth], maxPixels: .max),
+            DecodePass(steps: [.binarize(divisor: 16)], maxPixels: .max),
+            DecodePass(steps: [.enlarge(3), .binarize(divisor: 16)], maxPixels: 500_000),
+            DecodePass(steps: [.enlarge(3), .binarize(divisor: 32)], maxPixels: 500_000),
+            DecodePass(steps: [.enlarge(2), .binarize(divisor: 8)], maxPixels: 1_200_000),
+        ]
+        for amount in [0.12, 0.24] {
+            for edge in GrayImage.Edge.allCases {
+                passes.append(DecodePass(steps: [.keystone(edge, amount)], maxPixels: .max))
+            }
+        }
+        return passes
+    }()
+
+    /// Retries work on at most this many pixels: a 12-megapixel photo is retried at 3 megapixels.
+    static let workingPixels = 3_200_000
+
+    /// The image after this pass's steps, and the map from its pixel coordinates back to the input's.
+    func apply(to image: GrayImage) -> (GrayImage, toInput: @Sendable (Double, Double) -> (Double, Double)) {
+        var result = image
+        var maps: [@Sendable (Double, Double) -> (Double, Double)] = []
+        for step in steps {
+            switch step {
+            case .smooth:
+                result = result.boxBlurred(radius: 1).boxBlurred(radius: 1)
+            case .binarize(let divisor):
+                result = result.binarized(window: max(15, min(result.width, result.height) / divisor) | 1)
+            case .enlarge(let factor):
+                result = result.enlarged(by: factor)
+                let f = Double(factor)
+                maps.append { x, y in (x / f, y / f) }
+            case .keystone(let edge, let amount):
+                let (warped, map) = result.keystoned(edge, amount: amount)
+                result = warped
+                maps.append { x, y in map.apply(x, y) }
+            }
+        }
+        let chain = maps
+        return (result, { x, y in chain.reversed().reduce((x, y)) { point, map in map(point.0, point.1) } })
+    }
+}
