@@ -11,7 +11,8 @@ public enum QRDecoder {
     /// zbar scans the image as it is, then again after each of `DecodePass.retries` (smoothing,
     /// local thresholding, enlargement, keystone corrections; run in parallel on a copy of at most
     /// 3.2 megapixels), and every code any scan reads is kept, once: docs/DEGRADATION.md shows what the
-    /// retries add to zbar alone on photographed and scanned codes.
+    /// retries add to zbar alone on photographed and scanned codes. The retries are skipped when the
+    /// first scan read codes and nothing else is drawn outside them (a clean render or scan).
     ///
     /// Throws `IMG_UNSUPPORTED` (not PNG/JPEG), `IMG_BAD_DATA` (corrupt), `IMG_TOO_LARGE` (more than
     /// 50 megapixels). Safe to call from several threads at once.
@@ -38,6 +39,14 @@ public enum QRDecoder {
 
     private static func scan(_ image: GrayImage) throws(QRCertError) -> [DecodedSymbol] {
         var found = try ZBarScanner().scan(image)
+        // Nothing but the codes already read (a clean render or scan): no retry can find more.
+        let margin = { (s: DecodedSymbol) in max(s.width, s.height) / 8 + 2 }
+        if !found.isEmpty && !image.hasInk(outside: found.map {
+            (x: $0.x - $0.width / 2 - margin($0), y: $0.y - $0.height / 2 - margin($0),
+             width: $0.width + 2 * margin($0), height: $0.height + 2 * margin($0))
+        }) {
+            return found.sorted { ($0.y, $0.x) < ($1.y, $1.x) }
+        }
         var working = image
         var factor = 1.0
         while working.width * working.height > DecodePass.workingPixels {
