@@ -140,16 +140,19 @@ public struct Credential: Sendable, Equatable {
         guard case .map(let pairs) = cbor else {
             throw QRCertError(.content, "CONTENT_BAD_RECORD", "record must be a map")
         }
-        var byKey: [Int64: CBOR] = [:]
+        // Items by the position of their field in the profile (a verifier decodes one record per payload:
+        // a small array beats a dictionary here).
+        var items = [CBOR?](repeating: nil, count: profile.fields.count)
         for pair in pairs {
-            guard let key = pair.key.int64, let field = profile.field(key: key) else {
+            guard let key = pair.key.int64, let position = profile.fields.firstIndex(where: { $0.key == key }) else {
                 throw QRCertError(.content, "CONTENT_UNKNOWN_FIELD", "record has key \(pair.key) that profile \(profile.type) does not define")
             }
-            byKey[field.key] = pair.value
+            items[position] = pair.value
         }
         var values: [(field: Profile.Field, value: Value)] = []
-        for field in profile.fields {
-            guard let item = byKey[field.key] else {
+        values.reserveCapacity(profile.fields.count)
+        for (position, field) in profile.fields.enumerated() {
+            guard let item = items[position] else {
                 if field.required {
                     throw QRCertError(.content, "CONTENT_MISSING_FIELD", "record lacks required field \(field.name)")
                 }

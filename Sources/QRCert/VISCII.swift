@@ -66,11 +66,25 @@ public enum VISCII {
 
     /// The text of VISCII `bytes` (every byte has a character, so this cannot fail).
     public static func decode(_ bytes: [UInt8]) -> String {
-        var text = String.UnicodeScalarView()
+        // Straight to UTF-8 through a table: a verifier decodes a few such fields per payload.
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count * 3)
         for byte in bytes {
-            // Every entry of the table is a valid scalar.
-            text.append(Unicode.Scalar(scalars[Int(byte)]) ?? "\u{FFFD}")
+            let entry = utf8Table[Int(byte)]
+            utf8.append(UInt8(truncatingIfNeeded: entry))
+            if entry > 0xFF { utf8.append(UInt8(truncatingIfNeeded: entry >> 8)) }
+            if entry > 0xFFFF { utf8.append(UInt8(truncatingIfNeeded: entry >> 16)) }
         }
-        return String(text)
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// The UTF-8 bytes of each byte's scalar, first byte lowest (no scalar here needs a fourth byte or encodes a zero byte after the first).
+    private static let utf8Table: [UInt32] = scalars.map { scalar in
+        var packed: UInt32 = 0, shift: UInt32 = 0
+        for unit in String(Unicode.Scalar(scalar) ?? "?").utf8 {
+            packed |= UInt32(unit) << shift
+            shift += 8
+        }
+        return packed
     }
 }
