@@ -45,7 +45,7 @@ public enum QRDecoder {
             (x: $0.x - $0.width / 2 - margin($0), y: $0.y - $0.height / 2 - margin($0),
              width: $0.width + 2 * margin($0), height: $0.height + 2 * margin($0))
         }) {
-            return found.sorted { ($0.y, $0.x) < ($1.y, $1.x) }
+            return readingOrder(found)
         }
         var working = image
         var factor = 1.0
@@ -77,7 +77,22 @@ public enum QRDecoder {
                 found.append(symbol)
             }
         }
-        return found.sorted { ($0.y, $0.x) < ($1.y, $1.x) }
+        return readingOrder(found)
+    }
+
+    /// Rows top to bottom, each left to right. Codes whose centres lie within half a code's height of the
+    /// row's first (top-most) code share its row: a sheet's row of codes of slightly different sizes reads
+    /// left to right, not by a pixel's difference in height.
+    private static func readingOrder(_ symbols: [DecodedSymbol]) -> [DecodedSymbol] {
+        var rest = symbols.sorted { ($0.y, $0.x) < ($1.y, $1.x) }
+        var ordered: [DecodedSymbol] = []
+        while let first = rest.first {
+            let reach = max(first.height, 8) / 2
+            let row = rest.filter { $0.y - first.y <= reach }
+            rest.removeAll { $0.y - first.y <= reach }
+            ordered += row.sorted { ($0.x, $0.y) < ($1.x, $1.y) }
+        }
+        return ordered
     }
 }
 
