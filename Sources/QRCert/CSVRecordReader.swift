@@ -121,7 +121,7 @@ public struct CSVRecordReader: RecordReader {
                 failedColumn = fields.count
                 return
             }
-            fields.append(text.precomposedStringWithCanonicalMapping)
+            fields.append(FieldText.nfc(text))
             field.removeAll(keepingCapacity: true)
         }
         func fail(_ error: QRCertError, column: Int? = nil) {

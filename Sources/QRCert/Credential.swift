@@ -73,17 +73,18 @@ public struct Credential: Sendable, Equatable {
         }
         var values: [(field: Profile.Field, value: Value)] = []
         for field in profile.fields {
-            let raw = (row[field.name] ?? "").trimmingCharacters(in: .whitespaces)
+            let raw = FieldText.trimmed(row[field.name] ?? "")
             if raw.isEmpty {
                 if field.required { throw reject(field.name, "REC_MISSING_FIELD", "required value is missing") }
                 continue
             }
             switch field.type {
             case .text:
-                if let max = field.maxLength, raw.count > max {
+                // A character takes at least one UTF-8 byte: count characters only when the bytes could be too many.
+                if let max = field.maxLength, raw.utf8.count > max, raw.count > max {
                     throw reject(field.name, "REC_TOO_LONG", "\(raw.count) characters, at most \(max) allowed")
                 }
-                if raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                if FieldText.hasControlCharacter(raw) {
                     throw reject(field.name, "REC_BAD_TEXT", "contains a control character")
                 }
                 values.append((field, .text(raw)))

@@ -179,7 +179,7 @@ public struct JSONRecordReader: RecordReader {
                 guard let text = String(validating: bytes, as: UTF8.self) else {
                     throw QRCertError(.records, "REC_BAD_UTF8", "string is not valid UTF-8")
                 }
-                return text.precomposedStringWithCanonicalMapping
+                return FieldText.nfc(text)
             case UInt8(ascii: "\\"):
                 guard let escaped = try stream.next() else { throw syntax("string not closed") }
                 switch escaped {

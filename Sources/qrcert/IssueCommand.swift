@@ -76,6 +76,7 @@ struct IssueCommand: ParsableCommand {
     }
 
     func run() throws {
+        Allocator.keepFreedMemory()
         let profile = try ProfileLoader.load(self.profile)
         let signingKey = try passphrase.loadPrivateKey(key)
         let issuer = try Issuer(key: signingKey, name: self.issuer)

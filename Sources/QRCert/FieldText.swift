@@ -1,0 +1,40 @@
+import Foundation
+
+/// The text operations every field of every record goes through (NFC, trimming, the control-character check),
+/// with fast paths for the text records actually hold: Foundation's versions bridge through UTF-16 and were a
+/// third of the reading thread's time on a million licences (docs/PERFORMANCE.md). Results are those of the
+/// general versions, which still handle everything else.
+enum FieldText {
+    /// `text` in Unicode Normalization Form C.
+    ///
+    /// Text made only of scalars below U+0300 and of Latin Extended Additional (U+1E00-U+1EFF, every
+    /// precomposed Vietnamese letter) is already NFC: each of those scalars is NFC-stable with combining class 0
+    /// and no two of them compose (checked for every scalar and every pair with Python's unicodedata).
+    static func nfc(_ text: String) -> String {
+        for scalar in text.unicodeScalars where !(scalar.value < 0x300 || (0x1E00...0x1EFF).contains(scalar.value)) {
+            return text.precomposedStringWithCanonicalMapping
+        }
+        return text
+    }
+
+    /// `text` without leading and trailing white space (`CharacterSet.whitespaces`: tab and the space separators).
+    static func trimmed(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return text }
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == " " || scalar == "\t" || (scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator)
+        }
+        guard isSpace(first) || isSpace(last) else { return text }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Whether `text` holds a control character (general category Cc: U+0000-U+001F and U+007F-U+009F).
+    static func hasControlCharacter(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            // U+0080-U+009F are C2 80 ... C2 9F in UTF-8.
+            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F) { return true }
+            previous = byte
+        }
+        return false
+    }
+}
