@@ -1,5 +1,6 @@
 import Foundation
 import QRCertFormat
+import QRCertCrypto
 
 /// Issues a stream of records on several cores, keeping input order.
 ///
@@ -247,6 +248,7 @@ final class WorkerPool: @unchecked Sendable {
             lock.lock()
             while queue.isEmpty && !closing { lock.wait() }
             guard let batch = queue.first else {
+                CryptoThread.finish()  // before `running` says this thread is done (shutdown waits for it)
                 running -= 1
                 lock.broadcast()
                 lock.unlock()

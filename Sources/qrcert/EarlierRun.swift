@@ -160,8 +160,10 @@ final class EarlierRun {
             guard let directory = opendir(path) else { return }
             defer { closedir(directory) }
             while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                // Read the name in place up to its NUL: glibc allocates a dirent only as long as its name, so
+                // copying the whole 256-byte d_name reads past it (AddressSanitizer: heap-buffer-overflow).
+                let name = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
+                    String(cString: UnsafeRawPointer(tuple).assumingMemoryBound(to: CChar.self))
                 }
                 if name.contains(".png.tmp-") {
                     if unlink(path + "/" + name) == 0 { removed += 1 }

@@ -1,4 +1,5 @@
 import Foundation
+import QRCertCrypto
 
 /// The lines of stdin worked on by several threads and answered in input order, each answer as soon as it and
 /// every answer before it are ready: a pipe of 100,000 payloads uses every core, while a person scanning one
@@ -22,14 +23,20 @@ enum OrderedLineStream {
             }
             state.endOfInput()
         }.start()
+        // The workers' libcrypto state is freed before the last answer is returned (CryptoThread.finish).
+        let workers = DispatchGroup()
         for _ in 0..<threads {
+            workers.enter()
             Thread {
                 while let (first, lines) = state.take() { state.complete(from: first, lines.map(work)) }
+                CryptoThread.finish()
+                workers.leave()
             }.start()
         }
         while let outputs = state.nextInOrder() {
             for output in outputs { deliver(output) }
         }
+        workers.wait()
     }
 
     /// Lines waiting, answers waiting, and the counters that order them, under one lock. A change wakes the
