@@ -5,8 +5,9 @@ struct DecodePass: Sendable {
     enum Step: Sendable {
         /// Noise averaged away (two 3x3 box blurs): sensor noise, toner speckle, print-and-scan.
         case smooth
-        /// Local-mean threshold with a window of the image's shorter side / `divisor`: shadows, blur.
-        case binarize(divisor: Int)
+        /// Local-mean threshold with a window of the image's shorter side / `divisor`, a pixel black when
+        /// `offset` grey levels darker than its window: shadows, blur.
+        case binarize(divisor: Int, offset: Int)
         /// Catmull-Rom enlargement: modules of 1-2 px, which zbar's finder search misses.
         case enlarge(Int)
         /// Keystone correction: a camera tilted towards one edge.
@@ -23,15 +24,21 @@ struct DecodePass: Sendable {
     static let retries: [DecodePass] = {
         var passes: [DecodePass] = [
             DecodePass(steps: [.smooth], maxPixels: .max),
-            DecodePass(steps: [.binarize(divisor: 16)], maxPixels: .max),
-            DecodePass(steps: [.enlarge(3), .binarize(divisor: 16)], maxPixels: 500_000),
-            DecodePass(steps: [.enlarge(3), .binarize(divisor: 32)], maxPixels: 500_000),
-            DecodePass(steps: [.enlarge(2), .binarize(divisor: 8)], maxPixels: 1_200_000),
+            DecodePass(steps: [.binarize(divisor: 16, offset: 10)], maxPixels: .max),
+            DecodePass(steps: [.enlarge(3), .binarize(divisor: 16, offset: 10)], maxPixels: 500_000),
+            DecodePass(steps: [.enlarge(3), .binarize(divisor: 32, offset: 10)], maxPixels: 500_000),
+            // Blur leaves little contrast between neighbouring modules: a small window, a small offset.
+            DecodePass(steps: [.enlarge(3), .binarize(divisor: 40, offset: 4)], maxPixels: 500_000),
+            DecodePass(steps: [.enlarge(2), .binarize(divisor: 8, offset: 10)], maxPixels: 1_200_000),
         ]
         for amount in [0.12, 0.24] {
             for edge in GrayImage.Edge.allCases {
                 passes.append(DecodePass(steps: [.keystone(edge, amount)], maxPixels: .max))
             }
+        }
+        // A camera tilted towards a corner: two edges at once.
+        for (vertical, horizontal) in [(GrayImage.Edge.top, GrayImage.Edge.left), (.top, .right), (.bottom, .left), (.bottom, .right)] {
+            passes.append(DecodePass(steps: [.keystone(vertical, 0.15), .keystone(horizontal, 0.15)], maxPixels: .max))
         }
         return passes
     }()
@@ -47,8 +54,8 @@ struct DecodePass: Sendable {
             switch step {
             case .smooth:
                 result = result.boxBlurred(radius: 1).boxBlurred(radius: 1)
-            case .binarize(let divisor):
-                result = result.binarized(window: max(15, min(result.width, result.height) / divisor) | 1)
+            case .binarize(let divisor, let offset):
+                result = result.binarized(window: max(15, min(result.width, result.height) / divisor) | 1, offset: offset)
             case .enlarge(let factor):
                 result = result.enlarged(by: factor)
                 let f = Double(factor)
