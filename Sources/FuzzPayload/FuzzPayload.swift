@@ -50,7 +50,7 @@ private struct Harness {
     }
 }
 
-nonisolated(unsafe) private let harness = Harness()
+private let harness = Harness()
 
 /// Decoding as scanned text: the stages, then the verifier.
 private func checkText(_ text: String) {
