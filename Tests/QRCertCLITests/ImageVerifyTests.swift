@@ -87,6 +87,52 @@ final class ImageVerifyTests: XCTestCase {
         XCTAssertEqual(images.status, valid == 360 ? 0 : 1)
     }
 
+    /// The EU DCC suite's QR images (foreign issuers, foreign encoders): each answered exactly as its
+    /// `PREFIX` text is, every suite certificate trusted. (Q1's "PNG" is not an image: IMG_UNSUPPORTED.)
+    func testDCCSuiteImagesAreAnsweredLikeTheirText() throws {
+        let folder = try CLI.temporaryDirectory(for: self)
+        let certificates = folder.appendingPathComponent("certificates")
+        try FileManager.default.createDirectory(at: certificates, withIntermediateDirectories: true)
+        let suite = CLI.root.deletingLastPathComponent().appendingPathComponent("shared/conformance/dgc-testdata")
+        let names = try XCTUnwrap(FileManager.default.enumerator(atPath: suite.path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".json") }.sorted()
+        var images: [String] = [], texts: [String] = []
+        for name in names {
+            let data = try Data(contentsOf: suite.appendingPathComponent(name))
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+            let flat = name.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ".json", with: "")
+            if let context = object["TESTCTX"] as? [String: Any], let certificate = context["CERTIFICATE"] as? String,
+               let der = Data(base64Encoded: certificate) {
+                try der.write(to: certificates.appendingPathComponent(flat + ".der"))
+            }
+            guard let code = (object["2DCODE"] ?? object["_2DCODE"]) as? String, let prefix = object["PREFIX"] as? String,
+                  let png = Data(base64Encoded: code) else { continue }
+            let image = folder.appendingPathComponent(flat + ".png")
+            try png.write(to: image)
+            images.append(image.path)
+            texts.append(prefix)
+        }
+        XCTAssertEqual(images.count, 103)
+        let suiteVerify = ["verify", "--trust", certificates.path, "--at", "2021-06-01", "--json"]
+        let fromImages = try CLI.jsonObjects(try CLI.run(suiteVerify + ["--image"] + images).stdout)
+        let fromTexts = try CLI.jsonObjects(try CLI.run(suiteVerify + ["-"], stdin: texts.joined(separator: "\n")).stdout)
+        XCTAssertEqual(fromImages.count, 103)
+        XCTAssertEqual(fromTexts.count, 103)
+        var verified = 0
+        for ((path, image), text) in zip(zip(images, fromImages), fromTexts) {
+            XCTAssertEqual(image["file"] as? String, path)
+            if path.hasSuffix("common_2DCode_raw_Q1.png") {
+                XCTAssertEqual(image["code"] as? String, "IMG_UNSUPPORTED")
+                continue
+            }
+            var stripped = image
+            for key in ["file", "x", "y"] { stripped.removeValue(forKey: key) }
+            XCTAssertEqual(NSDictionary(dictionary: stripped), NSDictionary(dictionary: text), path)
+            if image["signature_verified"] as? Bool == true { verified += 1 }
+        }
+        XCTAssertEqual(verified, 102)
+    }
+
     /// A printed sheet of six licences with text around them: six answers in reading order, each at its place,
     /// in words naming the file, the code's number and position.
     func testSheetOfSixLicences() throws {
