@@ -45,7 +45,7 @@ final class EarlierRun {
     private var comparedOne = false
 
     /// Reads what is in `folder` (nothing there: a fresh run).
-    init(folder: String, layout: OutputLayout) throws(QRCertError) {
+    init(folder: String) throws(QRCertError) {
         self.folder = folder
         manifestPath = folder + "/manifest.jsonl"
         removedTemporaries = Self.removeTemporaries(in: folder)
@@ -167,8 +167,7 @@ final class EarlierRun {
                 }
                 if name.contains(".png.tmp-") {
                     if unlink(path + "/" + name) == 0 { removed += 1 }
-                } else if descend, (1...OutputLayout.maxShard).contains(name.utf8.count),
-                          name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) {
+                } else if descend, OutputLayout.isShardFolder(name) {
                     sweep(path + "/" + name, descend: false)
                 }
             }

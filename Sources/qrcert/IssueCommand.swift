@@ -108,7 +108,7 @@ struct IssueCommand: ParsableCommand {
             let code = try QRCode.encode(payload, level: level)
             return (try PNGRenderer.render(code, options: png), code.version)
         }
-        let earlier = try resume ? folder.map { folder throws(QRCertError) in try EarlierRun(folder: folder, layout: layout) } : nil
+        let earlier = try resume ? folder.map { folder throws(QRCertError) in try EarlierRun(folder: folder) } : nil
         if let earlier, earlier.removedTemporaries > 0 {
             Console.diagnostic("qrcert: removed \(earlier.removedTemporaries) unfinished temporary file(s) of the earlier run")
         }

@@ -21,8 +21,8 @@ struct OutputLayout: Sendable {
         return String(Hex.encode(Digest.sha256(Array(id.utf8))).prefix(shard)) + "/" + name
     }
 
-    /// Whether `name`, an entry of the output folder, is one of the layout's sub-folders.
-    func isShardFolder(_ name: String) -> Bool {
-        name.utf8.count == shard && name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    /// Whether `name`, an entry of the output folder, could be a sub-folder of some `--shard` layout.
+    static func isShardFolder(_ name: String) -> Bool {
+        (1...maxShard).contains(name.utf8.count) && name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 }
