@@ -19,7 +19,7 @@ public struct Profile: Sendable, Codable, Equatable {
 
     /// Field value kinds and their compact encodings (docs/FORMAT.md §4).
     public enum FieldType: String, Sendable, Codable {
-        /// UTF-8 text, NFC; CBOR text string.
+        /// Text, NFC; a CBOR text string, or VISCII bytes when it is Vietnamese (docs/FORMAT.md §4.5).
         case text
         /// `YYYY-MM-DD`; CBOR unsigned integer: days since 1970-01-01.
         case date
