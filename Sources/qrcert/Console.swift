@@ -3,11 +3,8 @@ import QRCertFormat
 
 /// Standard streams for the CLI: data on stdout, diagnostics on stderr, colour only on a terminal.
 ///
-/// Swift 6 strict concurrency rejects the C `stdout`/`stderr` globals, so writes go through FileHandle.
+/// Swift 6 strict concurrency rejects the C `stdout`/`stderr` globals, so writes go to the file descriptors.
 enum Console {
-    static let out = FileHandle.standardOutput
-    static let err = FileHandle.standardError
-
     /// Whether stdout / stderr / stdin is a terminal.
     static let stdoutIsTerminal = isatty(1) == 1
     static let stderrIsTerminal = isatty(2) == 1
@@ -27,11 +24,31 @@ enum Console {
     }
 
     /// Writes straight to file descriptor 1 (no buffer): a scanner's answer is on screen before the next scan is read.
-    static func write(_ text: String) { out.write(Data(text.utf8)) }
+    static func write(_ text: String) { writeAll(1, Array(text.utf8)) }
 
     static func line(_ text: String) { write(text + "\n") }
 
-    static func diagnostic(_ text: String) { err.write(Data((text + "\n").utf8)) }
+    static func diagnostic(_ text: String) { writeAll(2, Array((text + "\n").utf8)) }
+
+    /// The whole of `bytes` to `fd`. A stream that cannot be written (a full disk) ends the run with
+    /// status 2 and a message where one can still be written, instead of a trap.
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                if errno == EPIPE { exit(Status.couldNotRun) }  // the reader has gone (`| head`): nothing to say, nobody to say it to
+                let reason = String(cString: strerror(errno))
+                if fd != 2 {
+                    let message = Array("qrcert: error: cannot write to \(fd == 1 ? "stdout" : "fd \(fd)"): \(reason) [IO_WRITE]\n".utf8)
+                    _ = message.withUnsafeBytes { Glibc.write(2, $0.baseAddress, message.count) }
+                }
+                exit(Status.couldNotRun)
+            }
+            offset += n
+        }
+    }
 
     /// `qrcert: error: MESSAGE [CODE]` and its hint, age's style.
     static func report(_ error: QRCertError) {

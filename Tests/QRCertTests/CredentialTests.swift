@@ -155,7 +155,7 @@ final class CredentialTests: XCTestCase {
         assertQRCertError(.content, "CONTENT_BAD_RECORD", message: "record must be a map") {
             try Credential(cbor: .array([]), profile: licence)
         }
-        assertQRCertError(.content, "CONTENT_UNKNOWN_FIELD", message: "record has key unsigned(11) that profile vn.dl does not define") {
+        assertQRCertError(.content, "CONTENT_UNKNOWN_FIELD", message: "record has key 11 that profile vn.dl does not define") {
             try Credential(cbor: map(good + [(11, .text("?"))]), profile: licence)
         }
         assertQRCertError(.content, "CONTENT_MISSING_FIELD", message: "record lacks required field full_name") {
