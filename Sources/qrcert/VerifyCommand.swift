@@ -161,7 +161,12 @@ enum TrustLoader {
                 throw QRCertError(.io, "IO_READ", "trust file \(path) does not exist")
             }
             if isDirectory.boolValue {
-                let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+                let names: [String]
+                do {
+                    names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+                } catch {
+                    throw QRCertError(.io, "IO_READ", "trust folder \(path) cannot be listed: \(error.localizedDescription)")
+                }
                 let files = names.filter { ["pem", "der", "crt", "cer"].contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasSuffix(".key.pem") }
                 guard !files.isEmpty else { throw QRCertError(.trust, "TRUST_BAD_FILE", "folder \(path) holds no .pem, .der, .crt or .cer files") }
                 for name in files {
