@@ -149,13 +149,15 @@ final class Batch<Output: Sendable>: @unchecked Sendable {
         done.lock()
         let skip = cancelled
         done.unlock()
-        if !skip, case .work(_, let credential) = items[index] {
+        if !skip, case .work(let row, let credential) = items[index] {
             let outcome: Result<(Issuer.Issued, Output), QRCertError>
             do throws(QRCertError) {
                 let issued = try issuer.issue(credential)
                 outcome = .success((issued, try produce(credential, issued)))
             } catch {
-                outcome = .failure(error)
+                // A fault of this record (e.g. a payload too long for any QR code) must say which record it is;
+                // an I/O error names its file already.
+                outcome = .failure(error.stage == .io ? error : error.located("\(row.source):\(row.line): record \(credential.id)"))
             }
             // Each slot is written by exactly one worker; `done` publishes it to the emitting thread.
             done.lock()

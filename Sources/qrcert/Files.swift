@@ -1,4 +1,6 @@
 import Foundation
+import QRCert
+import QRCertCrypto
 import QRCertFormat
 
 /// File plumbing with the guarantees the CLI promises: no partial files, no overwritten keys.
@@ -131,7 +133,9 @@ enum Files {
     }
 
     /// A file name for a record id: letters, digits, `-`, `_` and `.` kept, every other byte percent-encoded
-    /// (so two ids never share a name), a leading dot encoded, at most 200 bytes.
+    /// (so two ids never share a name), a leading dot encoded, at most 200 bytes. A longer name is cut to 183
+    /// bytes followed by `~` and 16 hex digits of SHA-256 over the id: `~` is always encoded otherwise, so a
+    /// cut name never equals another id's, and two ids sharing a long prefix still get two files.
     static func safeName(_ id: String) -> String {
         var out = ""
         for (i, byte) in id.utf8.enumerated() {
@@ -140,6 +144,7 @@ enum Files {
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || (byte == UInt8(ascii: ".") && i > 0)
             if plain { out.append(c) } else { out += String(format: "%%%02X", byte) }
         }
-        return String(out.prefix(200))
+        guard out.utf8.count > 200 else { return out }
+        return String(out.prefix(183)) + "~" + String(Hex.encode(Digest.sha256(Array(id.utf8))).prefix(16))
     }
 }

@@ -29,7 +29,8 @@ struct KeygenCommand: ParsableCommand {
 
     func run() throws {
         let keyPath = out + ".key.pem", publicPath = out + ".pub.pem"
-        let directory = (out as NSString).deletingLastPathComponent
+        // Not NSString.deletingLastPathComponent: it traps on a bare name such as `--out k` (swift-corelibs-foundation).
+        let directory = out.lastIndex(of: "/").map { String(out[..<$0]) } ?? ""
         if !directory.isEmpty { try Files.makeDirectory(directory) }
         for path in [keyPath, publicPath] where FileManager.default.fileExists(atPath: path) {
             throw QRCertError(.io, "IO_EXISTS", "\(path) already exists; refusing to overwrite it")
