@@ -193,6 +193,8 @@ public struct Credential: Sendable, Equatable {
         }
         switch item {
         case .text(let text):
+            // The issuer refuses control characters (REC_BAD_TEXT); a signed one must not reach a terminal either.
+            if FieldText.hasControlCharacter(text) { throw bad("holds a control character") }
             if !text.utf8.allSatisfy({ $0 < 0x80 }) && VISCII.encode(text) != nil {
                 throw bad("must be VISCII bytes: every character of its text has a VISCII code")
             }

@@ -58,7 +58,10 @@ public struct Verifier: Sendable {
                               hint: "pass the issuer's public key or certificate with --trust")
         }
         // The algorithm is bound to the key type: a payload can never choose another one.
-        let fitting = candidates.filter { $0.key.algorithms.contains(algorithm) }
+        // Listed anchors first: a key also given with --trust must not escape its trust list's key policy
+        // and issuer-scoped revocation lists (the same key verifies either way).
+        let fitting = candidates.filter { $0.key.algorithms.contains(algorithm) && $0.listing != nil }
+            + candidates.filter { $0.key.algorithms.contains(algorithm) && $0.listing == nil }
         guard !fitting.isEmpty else {
             throw QRCertError(.key, "ALG_KEY_MISMATCH",
                               "payload declares \(algorithm.name) but the trusted key \(Hex.encode(kid)) is \(candidates[0].key.typeDescription)")
