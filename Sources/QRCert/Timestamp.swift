@@ -15,7 +15,12 @@ public enum Timestamp {
     /// date and time. No zone means UTC. Also `@SECONDS` since 1970. Nil for anything else.
     public static func parse(_ text: String) -> Int64? {
         let s = text.trimmingCharacters(in: .whitespaces)
-        if s.hasPrefix("@") { return Int64(s.dropFirst()) }
+        if s.hasPrefix("@") {
+            // The same years as the date forms (1900-2199), so arithmetic on a parsed time never overflows.
+            guard let seconds = Int64(s.dropFirst()),
+                  (CivilDate.supportedDays.lowerBound * 86_400...(CivilDate.supportedDays.upperBound + 1) * 86_400 - 1).contains(seconds) else { return nil }
+            return seconds
+        }
         let u = Array(s.utf8)
         guard u.count >= 10, let date = CivilDate(String(decoding: u[0..<10], as: UTF8.self)) else { return nil }
         var seconds = date.daysSinceEpoch * 86_400

@@ -34,7 +34,7 @@ struct QRCertCommand: ParsableCommand {
             if code == .success {
                 exit(withError: error)
             }
-            Console.diagnostic("qrcert: error: \(fullMessage(for: error)) [USAGE]")
+            reportUsage(error)
             Foundation.exit(Status.couldNotRun)
         }
         // A file size limit (ulimit -f) must end in IO_WRITE with a message, not in SIGXFSZ killing the run mid-file.
@@ -50,9 +50,21 @@ struct QRCertCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
-            Console.diagnostic("qrcert: error: \(fullMessage(for: error)) [USAGE]")
+            reportUsage(error)
             Foundation.exit(Status.couldNotRun)
         }
+    }
+}
+
+extension QRCertCommand {
+    /// A usage error in qrcert's one-line form, `qrcert: error: MESSAGE [USAGE]`, then a hint pointing to --help.
+    static func reportUsage(_ error: Error) {
+        var text = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        Console.diagnostic("qrcert: error: \(lines.first.map(String.init) ?? "bad arguments") [USAGE]")
+        for line in lines.dropFirst() { Console.diagnostic("qrcert: hint: \(line.trimmingCharacters(in: .whitespaces))") }
+        Console.diagnostic("qrcert: hint: see qrcert --help, or qrcert COMMAND --help")
     }
 }
 

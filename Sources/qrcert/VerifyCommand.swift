@@ -58,6 +58,7 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be 1 to 256") }
+        guard (0...604_800).contains(skew) else { throw ValidationError("--skew must be 0 to 604800 seconds (a week)") }
         if !images.isEmpty && !payloads.isEmpty {
             throw ValidationError("give either payloads or --image files, not both (put every image file after --image)")
         }

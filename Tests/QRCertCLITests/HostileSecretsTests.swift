@@ -30,7 +30,7 @@ final class HostileSecretsTests: XCTestCase {
         let refused = try CLI.run(["issue", "--passphrase", "hunter2", "--key", "k.pem", "--issuer", "X", "--profile", "driving-licence",
                                   "--format", "payload"])
         XCTAssertEqual(refused.status, 2)
-        XCTAssertEqual(refused.errorLines.first, "qrcert: error: Error: Unknown option '--passphrase'")
+        XCTAssertEqual(refused.errorLines.first, "qrcert: error: Unknown option '--passphrase' [USAGE]")
     }
 
     /// An encrypted key made, used, and used wrongly: the passphrase and the key's PEM appear in no output and no file.

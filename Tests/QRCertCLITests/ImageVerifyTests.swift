@@ -291,7 +291,7 @@ final class ImageVerifyTests: XCTestCase {
         let result = try CLI.run(verify + ["--image", try issued.licences[0].png, "--json", "QC1:X"])
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.stdout, "")
-        XCTAssertTrue(result.stderr.contains("give either payloads or --image files, not both"), result.stderr)
-        XCTAssertTrue(result.stderr.hasSuffix("[USAGE]\n"), result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").first.map(String.init),
+                       "qrcert: error: give either payloads or --image files, not both (put every image file after --image) [USAGE]")
     }
 }

@@ -49,8 +49,7 @@ final class TrustListCommandTests: XCTestCase {
         // A private key where the root's public key belongs.
         XCTAssertEqual(code(try qrcert(["verify", "--trust-list", "trust.cose", "--root", "root.key.pem", "QC1:"], status: 2)), "TRUST_PRIVATE_KEY")
         let noRoot = try qrcert(["verify", "--trust-list", "trust.cose", "QC1:"], status: 2)
-        XCTAssertTrue(noRoot.errorLines.first?.hasSuffix("--trust-list needs --root ROOT.pub.pem, the key that signed it") == true, noRoot.stderr)
-        XCTAssertTrue(noRoot.errorLines.last?.hasSuffix("[USAGE]") == true, noRoot.stderr)
+        XCTAssertEqual(noRoot.errorLines.first, "qrcert: error: --trust-list needs --root ROOT.pub.pem, the key that signed it [USAGE]")
     }
 
     func testShowUnverifiedAndJSON() throws {

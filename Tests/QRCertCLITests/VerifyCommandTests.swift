@@ -199,6 +199,9 @@ final class VerifyCommandTests: XCTestCase {
             ([payload], "qrcert: error: no trusted keys [TRUST_NONE]"),
             (["--trust", CLI.publicKey("es256"), "--at", "yesterday", payload], "qrcert: error: --at yesterday is not an ISO 8601 time [USAGE]"),
             (["--trust", CLI.publicKey("es256"), "--at", "2024-02-30", payload], "qrcert: error: --at 2024-02-30 is not an ISO 8601 time [USAGE]"),
+            // Out of the supported years: refused, never left to overflow the window arithmetic.
+            (["--trust", CLI.publicKey("es256"), "--at", "@9223372036854775807", payload], "qrcert: error: --at @9223372036854775807 is not an ISO 8601 time [USAGE]"),
+            (["--trust", CLI.publicKey("es256"), "--skew", "9223372036854775807", payload], "qrcert: error: --skew must be 0 to 604800 seconds (a week) [USAGE]"),
             (["--trust", privateKey, payload], "qrcert: error: \(privateKey) holds a private key; trust files hold public keys only [TRUST_PRIVATE_KEY]"),
             (["--trust", empty.path, payload], "qrcert: error: folder \(empty.path) holds no .pem, .der, .crt or .cer files [TRUST_BAD_FILE]"),
             (["--trust", CLI.fixture("keys/README.md").path, payload], "qrcert: error: \(CLI.fixture("keys/README.md").path) is neither a PEM file nor a DER certificate or public key [TRUST_BAD_FILE]"),
