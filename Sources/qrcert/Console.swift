@@ -57,6 +57,19 @@ enum Console {
     }
 
     static func warn(_ text: String) { diagnostic("qrcert: warning: \(text)") }
+
+    /// Text from an unverified payload made safe for a terminal: C0/C1 controls (escape sequences) shown as `\u{..}`.
+    static func printable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }
 
 /// ANSI styles, applied only when `enabled`.

@@ -57,7 +57,7 @@ struct InspectCommand: ParsableCommand {
             throw ExitCode(Status.rejected)
         }
         let claims = try CWTClaims.decode(claimsItem)
-        Console.line("iss         \(claims.issuer ?? "-")")
+        Console.line("iss         \(claims.issuer.map(Console.printable) ?? "-")")
         Console.line("iat         \(claims.issuedAt.map(Timestamp.iso) ?? "-")")
         Console.line("nbf         \(claims.notBefore.map(Timestamp.iso) ?? "-")")
         Console.line("exp         \(claims.expiresAt.map(Timestamp.iso) ?? "-")")
@@ -72,7 +72,7 @@ struct InspectCommand: ParsableCommand {
             }
         } else {
             for pair in claims.others {
-                Console.line("claim \(CBORJSON.keyText(pair.key))  \(CBORJSON.convert(pair.value).rendered)")
+                Console.line("claim \(Console.printable(CBORJSON.keyText(pair.key)))  \(CBORJSON.convert(pair.value).rendered)")
             }
         }
     }

@@ -266,6 +266,18 @@ final class VerifyCommandTests: XCTestCase {
 
     // MARK: - inspect
 
+    /// An unverified payload cannot drive the terminal: control characters in its text are shown escaped.
+    func testInspectEscapesControlCharacters() throws {
+        let claims = CBOR.map([CBORPair(.int(1), .text("Sở\u{1B}[2J\u{9B}31m")), CBORPair(.int(-70001), .text("x"))])
+        let cose = CoseSign1(protectedHeader: [CBORPair(.int(1), .int(-8)), CBORPair(.int(4), .bytes([1, 2, 3, 4, 5, 6, 7, 8]))],
+                             payload: CBOREncoder.encode(claims), signature: [UInt8](repeating: 0, count: 64))
+        let result = try CLI.run(["inspect", Payload.encode(cose)])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.lines.contains("iss         Sở\\u{1b}[2J\\u{9b}31m"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("\u{1B}"))
+        XCTAssertFalse(result.stdout.unicodeScalars.contains("\u{9B}"))
+    }
+
     func testInspectSaysUnverified() throws {
         let result = try CLI.run(["inspect", try payloads.foreign])
         XCTAssertEqual(result.status, 0, result.stderr)
