@@ -165,7 +165,7 @@ public struct TrustListEntry: Sendable {
             status = .retired(at: try fields.int(9, "retired at"))
         case 2:
             let reason = try fields.text(10, "reason")
-            guard ListText.normalized(reason) == reason else { throw fields.bad("reason is not 1 to 200 bytes of text on one line") }
+            guard ListText.normalized(reason)?.utf8.elementsEqual(reason.utf8) == true else { throw fields.bad("reason is not 1 to 200 bytes of text on one line") }
             status = .removed(at: try fields.int(9, "removed at"), reason: reason)
         default:
             throw fields.bad("status \(code) is not 0 (active), 1 (retired) or 2 (removed)")
