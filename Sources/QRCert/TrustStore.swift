@@ -48,9 +48,10 @@ public struct TrustStore: Sendable {
     public func listing(of key: PublicKey) -> TrustListEntry? { listings.isEmpty ? nil : listings[key.spkiDER] }
 
     /// One anchor per key (SPKI), in load order, each with its listing: the keys that may sign revocation lists.
+    /// A certificate that is no signer (a CA, or keyUsage without digitalSignature) lends its key nothing.
     public var keys: [TrustAnchor] {
         var seen = Set<[UInt8]>()
-        return stored.filter { seen.insert($0.key.spkiDER).inserted }.map(resolved)
+        return stored.filter { $0.certificate?.signerProblem == nil && seen.insert($0.key.spkiDER).inserted }.map(resolved)
     }
 
     /// Adds whatever a trust file holds: PEM public keys and certificates, or one DER key or certificate.

@@ -161,3 +161,25 @@ final class KeyIdentityTests: XCTestCase {
         case key(PublicKey)
     }
 }
+
+/// An X.509 certificate that is a CA, or whose keyUsage lacks digitalSignature, is no signer (RFC 5280 §4.2.1.3,
+/// §4.2.1.9): the trust list refuses it and the verifier never verifies with it (the vectors 06-key-certificate-*).
+final class SignerCertificateTests: XCTestCase {
+    private func certificate(_ name: String) throws -> Certificate {
+        let text = try String(contentsOf: ConformancePaths.vectors.appendingPathComponent("keys/\(name)"), encoding: .utf8)
+        return try XCTUnwrap(try Certificate.all(pem: text).first)
+    }
+
+    func testCertificatesThatAreNoSigners() throws {
+        XCTAssertNil(try certificate("TEST-ONLY-es256.crt.pem").signerProblem)
+        let ca = try certificate("TEST-ONLY-es256-ca.crt.pem"), agreement = try certificate("TEST-ONLY-es256-no-signing.crt.pem")
+        XCTAssertEqual(ca.signerProblem, "it is a CA certificate (basicConstraints cA), which certifies keys and signs nothing else")
+        XCTAssertEqual(agreement.signerProblem, "its keyUsage lacks digitalSignature")
+        for cert in [ca, agreement] {
+            assertQRCertError(.trust, "CERT_NOT_SIGNER") { try TrustListEntry(certificate: cert, issuer: "Cục CSGT", types: ["*"]) }
+            var store = TrustStore()
+            store.add(cert, source: "ca.crt")
+            XCTAssertTrue(RevocationList.Signer.all(root: nil, trust: store, at: 1_800_000_000).isEmpty, "no revocation lists either")
+        }
+    }
+}
