@@ -35,3 +35,19 @@ final class InputBoundsTests: XCTestCase {
         XCTAssertEqual(result.errorLines, ["qrcert: error: payload is 65536 bytes, more than the limit of 4296 [PAYLOAD_TOO_LONG]"])
     }
 }
+
+/// docs/TRUST.md names the commands that take `--at` and those that take none: the help of each agrees.
+final class TimeOptionClaimTests: XCTestCase {
+    func testTheCommandsTrustMDNamesTakeAt() throws {
+        let trust = try String(contentsOf: CLI.root.appendingPathComponent("docs/TRUST.md"), encoding: .utf8)
+        XCTAssertTrue(trust.contains("`verify`,\n`trust-list create`, `add-key`, `retire-key`, `remove-key` and `renew`, and `revoke`, `revoke lift`,\n`renew`, `show` and `check`"))
+        let with = [["verify"], ["trust-list", "create"], ["trust-list", "add-key"], ["trust-list", "retire-key"], ["trust-list", "remove-key"],
+                    ["trust-list", "renew"], ["revoke", "add"], ["revoke", "lift"], ["revoke", "renew"], ["revoke", "show"], ["revoke", "check"]]
+        for command in with {
+            XCTAssertTrue(try CLI.run(command + ["--help"]).stdout.contains("--at <at>"), command.joined(separator: " "))
+        }
+        for command in [["keygen"], ["issue"], ["trust-list", "show"]] {
+            XCTAssertFalse(try CLI.run(command + ["--help"]).stdout.contains("--at <at>"), command.joined(separator: " "))
+        }
+    }
+}
