@@ -49,6 +49,7 @@ public struct BatchIssue: Sendable {
     /// (it must be thread-safe); `skip`, `shouldStop` and `emit` run on the calling thread, in input order.
     /// `skip` lets a resumed run pass over records an earlier run issued (they are still checked, so duplicate
     /// ids are still caught). The first error of `produce` or `emit` ends the run once in-flight work is done.
+    /// An error of the reader ends the input: what was read before it is issued and emitted, then it is thrown.
     @discardableResult
     public func run<Reader: RecordReader, Output: Sendable>(
         _ reader: inout Reader,
@@ -57,10 +58,14 @@ public struct BatchIssue: Sendable {
         produce: @escaping @Sendable (Credential, Issuer.Issued) throws(QRCertError) -> Output,
         emit: (Entry<Output>) throws(QRCertError) -> Void
     ) throws(QRCertError) -> Completion {
+        try reader.start(checking: profile)
         let pool = WorkerPool(threads: jobs)
         defer { pool.shutdown() }
         var checker = RecordChecker(profile: profile)
         var exhausted = false, stopped = false
+        // A reader that cannot go on (a row whose end cannot be told) ends the input there: the rows read
+        // before it are still issued and emitted, then its error is thrown.
+        var readerStop: QRCertError?
 
         // Reads up to `batchSize` records to sign (rejected and skipped rows ride along, in place).
         func read() throws(QRCertError) -> Batch<Output>? {
@@ -68,7 +73,15 @@ public struct BatchIssue: Sendable {
             var work = 0
             while work < batchSize && !exhausted {
                 if shouldStop() { stopped = true; exhausted = true; break }
-                guard let next = try reader.next() else { exhausted = true; break }
+                let next: RecordReadResult?
+                do throws(QRCertError) {
+                    next = try reader.next()
+                } catch where error.stage == .records {
+                    readerStop = error
+                    exhausted = true
+                    break
+                }
+                guard let next else { exhausted = true; break }
                 switch checker.check(next) {
                 case .failure(let rejection):
                     items.append(.rejected(rejection))
@@ -104,6 +117,7 @@ public struct BatchIssue: Sendable {
             for batch in inFlight { batch.wait() }
             throw error
         }
+        if let readerStop { throw readerStop }
         return stopped ? .stopped : .finished
     }
 

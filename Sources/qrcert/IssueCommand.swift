@@ -40,6 +40,9 @@ struct IssueCommand: ParsableCommand {
     @Option(name: .customLong("input-format"), help: "csv, json (array of objects) or jsonl; default from the extension, csv for stdin.")
     var inputFormat: InputFormat?
 
+    @Option(help: "CSV field separator: ',' or ';' (default: ';' when the header line has semicolons and no comma, else ',').")
+    var delimiter: CSVRecordReader.Delimiter?
+
     @Option(help: "QR error-correction level L, M, Q or H (Q, as the EU DCC recommends for print).")
     var ec: ErrorCorrection = .Q
 
@@ -100,7 +103,9 @@ struct IssueCommand: ParsableCommand {
         }
 
         var input = try RecordInput.open(inputPath, format: spool == nil ? inputFormat : inputFormat ?? .csv,
-                                         name: spool == nil ? nil : "<stdin>")
+                                         delimiter: delimiter, name: spool == nil ? nil : "<stdin>")
+        // A header that does not fit the profile fails before anything is created in the output folder.
+        try input.reader.start(checking: profile)
         let layout = OutputLayout(shard: shard)
         let png = PNGOptions(moduleSize: moduleSize, margin: margin)
         let level = ec, folder = out, mode = format
@@ -120,7 +125,9 @@ struct IssueCommand: ParsableCommand {
         let progressProbe = input.reader
         Interruption.install()
         defer { Interruption.uninstall() }
-        let completion = try batch.run(&input.reader, skip: { (credential: Credential) throws(QRCertError) -> Bool in
+        let completion: BatchIssue.Completion
+        do {
+            completion = try batch.run(&input.reader, skip: { (credential: Credential) throws(QRCertError) -> Bool in
             guard let earlier else { return false }
             return try earlier.issued(credential, file: layout.file(for: credential.id),
                                       cti: Hex.encode(issuer.certificateID(for: credential) ?? []), ec: level.rawValue,
@@ -145,12 +152,19 @@ struct IssueCommand: ParsableCommand {
             }
             progress.update(issued: issued, rejected: rejected, skipped: skipped, bytesRead: progressProbe.bytesRead)
         })
+        } catch {
+            if error.stage == .records {
+                // The input could not be read on: what came before it is issued and in the manifest.
+                progress.finish()
+                try sink.close()
+                Console.diagnostic("qrcert: stopped reading: " + Self.summary(issued: issued, rejected: rejected, seconds: progress.elapsed))
+            }
+            throw error
+        }
         if completion == .finished { try earlier?.finish() }
         progress.finish()
         try sink.close()
-        let seconds = progress.elapsed
-        var summary = String(format: "issued %d, rejected %d in %.2f s (%.0f records/s)",
-                             issued, rejected, seconds, Double(issued) / max(seconds, 0.000_001))
+        var summary = Self.summary(issued: issued, rejected: rejected, seconds: progress.elapsed)
         if let earlier {
             summary += "; \(skipped) already issued by the earlier run"
             if earlier.redrawn > 0 { summary += " (\(earlier.redrawn) PNG(s) drawn again from the manifest)" }
@@ -166,11 +180,19 @@ struct IssueCommand: ParsableCommand {
         if rejected > 0 { throw ExitCode(Status.rejected) }
     }
 
+    /// `issued N, rejected M in S s (R records/s)`.
+    private static func summary(issued: Int, rejected: Int, seconds: Double) -> String {
+        String(format: "issued %d, rejected %d in %.2f s (%.0f records/s)",
+               issued, rejected, seconds, Double(issued) / max(seconds, 0.000_001))
+    }
+
     /// Reads the whole input once, checking every row, without signing anything.
     private func prevalidate(_ path: String, spooled: Bool, profile: Profile) throws(QRCertError) -> [RejectedRow] {
-        var opened = try RecordInput.open(path, format: spooled ? inputFormat ?? .csv : inputFormat, name: spooled ? "<stdin>" : nil)
+        var opened = try RecordInput.open(path, format: spooled ? inputFormat ?? .csv : inputFormat, delimiter: delimiter,
+                                          name: spooled ? "<stdin>" : nil)
         var checker = RecordChecker(profile: profile)
         var rejects: [RejectedRow] = []
+        try opened.reader.start(checking: profile)
         while let next = try opened.reader.next() {
             if case .failure(let rejection) = checker.check(next) { rejects.append(rejection) }
         }
@@ -184,6 +206,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension ErrorCorrection: ExpressibleByArgument {}
+
+extension CSVRecordReader.Delimiter: ExpressibleByArgument {}
 
 /// What the worker made of one record: the PNG's path in the output folder, its QR version and size.
 struct Rendered: Sendable {
