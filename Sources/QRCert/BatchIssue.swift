@@ -36,13 +36,16 @@ public struct BatchIssue: Sendable {
     public let jobs: Int
     /// Records per batch.
     public let batchSize: Int
+    /// The part of the input this run issues; the other parts' records are passed over unreported.
+    public let partition: Partition
 
     /// A batch issuer.
-    public init(profile: Profile, issuer: Issuer, jobs: Int, batchSize: Int = 256) {
+    public init(profile: Profile, issuer: Issuer, jobs: Int, batchSize: Int = 256, partition: Partition = .whole) {
         self.profile = profile
         self.issuer = issuer
         self.jobs = max(1, jobs)
         self.batchSize = max(1, batchSize)
+        self.partition = partition
     }
 
     /// Reads `reader` to its end (or until `shouldStop` returns true). `produce` runs on the worker threads
@@ -84,9 +87,11 @@ public struct BatchIssue: Sendable {
                 guard let next else { exhausted = true; break }
                 switch checker.check(next) {
                 case .failure(let rejection):
-                    items.append(.rejected(rejection))
+                    if partition.owns(rejection) { items.append(.rejected(rejection)) }
                 case .success(let (row, credential)):
-                    if try skip(credential) {
+                    if !partition.contains(id: credential.id) {
+                        continue
+                    } else if try skip(credential) {
                         items.append(.skipped(row, credential))
                     } else {
                         items.append(.work(row, credential))

@@ -58,6 +58,9 @@ struct IssueCommand: ParsableCommand {
     @Option(help: "Put each PNG in a sub-folder named by the first N hex digits of SHA-256 of its id (1-4: 16 to 65,536 folders); 0 keeps them flat.")
     var shard: Int = 0
 
+    @Option(help: "Issue only part K of N of the input (K/N, chosen by a hash of the id), one independent job per part: see docs/BATCH.md.")
+    var partition: String?
+
     @Flag(help: "Finish a stopped run in the same --out folder: records already in its manifest are not issued again.")
     var resume = false
 
@@ -76,6 +79,9 @@ struct IssueCommand: ParsableCommand {
         guard (0...OutputLayout.maxShard).contains(shard) else { throw ValidationError("--shard must be 0 to \(OutputLayout.maxShard)") }
         if format == .png && out == nil { throw ValidationError("--out is required with --format png") }
         if format != .png && (resume || shard > 0) { throw ValidationError("--resume and --shard apply to --format png") }
+        if let partition {
+            do throws(QRCertError) { _ = try Partition(partition) } catch { throw ValidationError(error.message) }
+        }
     }
 
     func run() throws {
@@ -83,7 +89,8 @@ struct IssueCommand: ParsableCommand {
         let profile = try ProfileLoader.load(self.profile)
         let signingKey = try passphrase.loadPrivateKey(key)
         let issuer = try Issuer(key: signingKey, name: self.issuer)
-        let batch = BatchIssue(profile: profile, issuer: issuer, jobs: jobs)
+        let partition = try self.partition.map { text throws(QRCertError) in try Partition(text) } ?? .whole
+        let batch = BatchIssue(profile: profile, issuer: issuer, jobs: jobs, partition: partition)
 
         // --strict reads the input twice (check, then issue): stdin is first copied to a temporary file.
         var inputPath = self.input
@@ -94,7 +101,7 @@ struct IssueCommand: ParsableCommand {
                 spool = try Files.spoolStandardInput()
                 inputPath = spool
             }
-            let rejects = try prevalidate(inputPath ?? "-", spooled: spool != nil, profile: profile)
+            let rejects = try prevalidate(inputPath ?? "-", spooled: spool != nil, profile: profile, partition: partition)
             guard rejects.isEmpty else {
                 for rejection in rejects { Console.diagnostic(rejection.description) }
                 Console.diagnostic("qrcert: \(rejects.count) bad row(s); nothing issued (--strict)")
@@ -187,14 +194,14 @@ struct IssueCommand: ParsableCommand {
     }
 
     /// Reads the whole input once, checking every row, without signing anything.
-    private func prevalidate(_ path: String, spooled: Bool, profile: Profile) throws(QRCertError) -> [RejectedRow] {
+    private func prevalidate(_ path: String, spooled: Bool, profile: Profile, partition: Partition) throws(QRCertError) -> [RejectedRow] {
         var opened = try RecordInput.open(path, format: spooled ? inputFormat ?? .csv : inputFormat, delimiter: delimiter,
                                           name: spooled ? "<stdin>" : nil)
         var checker = RecordChecker(profile: profile)
         var rejects: [RejectedRow] = []
         try opened.reader.start(checking: profile)
         while let next = try opened.reader.next() {
-            if case .failure(let rejection) = checker.check(next) { rejects.append(rejection) }
+            if case .failure(let rejection) = checker.check(next), partition.owns(rejection) { rejects.append(rejection) }
         }
         return rejects
     }
@@ -208,6 +215,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 extension ErrorCorrection: ExpressibleByArgument {}
 
 extension CSVRecordReader.Delimiter: ExpressibleByArgument {}
+
+
 
 /// What the worker made of one record: the PNG's path in the output folder, its QR version and size.
 struct Rendered: Sendable {
