@@ -126,6 +126,13 @@ public struct BatchIssue: Sendable {
         return stopped ? .stopped : .finished
     }
 
+    /// Whether a fault of this code while signing or producing a record lies in the record itself, so that
+    /// only it is rejected: a payload too long for any QR code at the chosen level (`IMG_TOO_LONG`), or an
+    /// output name already taken (`OUT_NAME_TAKEN`: nothing is replaced). Every other fault stops the run.
+    public static func isRecordFault(code: String) -> Bool {
+        code == "IMG_TOO_LONG" || code == "OUT_NAME_TAKEN"
+    }
+
     enum Item {
         case work(RecordRow, Credential)
         case rejected(RejectedRow)
@@ -142,7 +149,19 @@ final class Batch<Output: Sendable>: @unchecked Sendable {
     private let work: [Int]
     private let issuer: Issuer
     private let produce: @Sendable (Credential, Issuer.Issued) throws(QRCertError) -> Output
-    private var results: [Result<(Issuer.Issued, Output), QRCertError>?]
+    private var results: [Outcome?]
+
+    /// What became of one work item.
+    private enum Outcome {
+        case done(Issuer.Issued, Output)
+        /// The record's own content cannot be issued (its payload fits no QR code): rejected alone.
+        case rejected(RejectedRow)
+        /// Anything else (I/O, the key, a bug) ends the run.
+        case failed(QRCertError)
+    }
+
+    /// See `BatchIssue.isRecordFault(code:)`.
+    static func isRecordFault(_ error: QRCertError) -> Bool { BatchIssue.isRecordFault(code: error.code) }
     private let done = NSCondition()
     private var remaining: Int
     /// Next position in `work` to hand out; guarded by the pool's lock.
@@ -169,19 +188,23 @@ final class Batch<Output: Sendable>: @unchecked Sendable {
         let skip = cancelled
         done.unlock()
         if !skip, case .work(let row, let credential) = items[index] {
-            let outcome: Result<(Issuer.Issued, Output), QRCertError>
+            let outcome: Outcome
             do throws(QRCertError) {
                 let issued = try issuer.issue(credential)
-                outcome = .success((issued, try produce(credential, issued)))
+                outcome = .done(issued, try produce(credential, issued))
             } catch {
-                // A fault of this record (e.g. a payload too long for any QR code) must say which record it is;
-                // an I/O error names its file already.
-                outcome = .failure(error.stage == .io ? error : error.located("\(row.source):\(row.line): record \(credential.id)"))
+                if Self.isRecordFault(error) {
+                    outcome = .rejected(RejectedRow(source: row.source, line: row.line, field: nil, id: credential.id, error: error))
+                } else {
+                    // A fault while signing or producing this record must say which record it is;
+                    // an I/O error names its file already.
+                    outcome = .failed(error.stage == .io ? error : error.located("\(row.source):\(row.line): record \(credential.id)"))
+                }
             }
             // Each slot is written by exactly one worker; `done` publishes it to the emitting thread.
             done.lock()
             results[index] = outcome
-            if case .failure = outcome { cancelled = true }
+            if case .failed = outcome { cancelled = true }
             done.unlock()
         }
         done.lock()
@@ -214,9 +237,11 @@ final class Batch<Output: Sendable>: @unchecked Sendable {
                 try emit(.skipped(row: row, credential: credential))
             case .work(let row, let credential):
                 switch results[index] {
-                case .success(let (issued, output))?:
+                case .done(let issued, let output)?:
                     try emit(.issued(row: row, credential: credential, issued: issued, output: output))
-                case .failure(let error)?:
+                case .rejected(let rejection)?:
+                    try emit(.rejected(rejection))
+                case .failed(let error)?:
                     throw error
                 case nil:
                     // Only a cancelled batch leaves a slot empty, and cancelling follows a failure thrown above.

@@ -115,7 +115,7 @@ struct IssueCommand: ParsableCommand {
         try input.reader.start(checking: profile)
         let layout = OutputLayout(shard: shard)
         let png = PNGOptions(moduleSize: moduleSize, margin: margin)
-        let level = ec, folder = out, mode = format
+        let level = ec, folder = out, mode = format, replacing = resume
         let draw = { @Sendable (payload: String) throws(QRCertError) -> (bytes: [UInt8], version: Int) in
             let code = try QRCode.encode(payload, level: level)
             return (try PNGRenderer.render(code, options: png), code.version)
@@ -138,12 +138,14 @@ struct IssueCommand: ParsableCommand {
             guard let earlier else { return false }
             return try earlier.issued(credential, file: layout.file(for: credential.id),
                                       cti: Hex.encode(issuer.certificateID(for: credential) ?? []), ec: level.rawValue,
+                                      recheck: { payload in issuer.recheck(payload, for: credential) },
                                       draw: { (payload: String) throws(QRCertError) -> [UInt8] in try draw(payload).bytes })
         }, shouldStop: { Interruption.requested != nil }, produce: { (credential: Credential, result: Issuer.Issued) throws(QRCertError) -> Rendered in
             guard mode == .png, let folder else { return Rendered(file: nil, version: nil, bytes: nil) }
             let image = try draw(result.payload)
             let name = layout.file(for: credential.id)
-            try Files.writeAtomically(folder + "/" + name, bytes: image.bytes, createFolder: layout.shard > 0)
+            // A fresh run's names must be free; a resumed run replaces what its stopped run left after the manifest.
+            try Files.place(image.bytes, folder: folder, file: name, replacing: replacing)
             return Rendered(file: name, version: image.version, bytes: image.bytes.count)
         }, emit: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
             switch entry {
