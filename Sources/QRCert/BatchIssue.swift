@@ -36,19 +36,23 @@ public struct BatchIssue: Sendable {
     public let jobs: Int
     /// Records per batch.
     public let batchSize: Int
+    /// The part of the input this run issues; the other parts' records are passed over unreported.
+    public let partition: Partition
 
     /// A batch issuer.
-    public init(profile: Profile, issuer: Issuer, jobs: Int, batchSize: Int = 256) {
+    public init(profile: Profile, issuer: Issuer, jobs: Int, batchSize: Int = 256, partition: Partition = .whole) {
         self.profile = profile
         self.issuer = issuer
         self.jobs = max(1, jobs)
         self.batchSize = max(1, batchSize)
+        self.partition = partition
     }
 
     /// Reads `reader` to its end (or until `shouldStop` returns true). `produce` runs on the worker threads
     /// (it must be thread-safe); `skip`, `shouldStop` and `emit` run on the calling thread, in input order.
     /// `skip` lets a resumed run pass over records an earlier run issued (they are still checked, so duplicate
     /// ids are still caught). The first error of `produce` or `emit` ends the run once in-flight work is done.
+    /// An error of the reader ends the input: what was read before it is issued and emitted, then it is thrown.
     @discardableResult
     public func run<Reader: RecordReader, Output: Sendable>(
         _ reader: inout Reader,
@@ -57,10 +61,14 @@ public struct BatchIssue: Sendable {
         produce: @escaping @Sendable (Credential, Issuer.Issued) throws(QRCertError) -> Output,
         emit: (Entry<Output>) throws(QRCertError) -> Void
     ) throws(QRCertError) -> Completion {
+        try reader.start(checking: profile)
         let pool = WorkerPool(threads: jobs)
         defer { pool.shutdown() }
         var checker = RecordChecker(profile: profile)
         var exhausted = false, stopped = false
+        // A reader that cannot go on (a row whose end cannot be told) ends the input there: the rows read
+        // before it are still issued and emitted, then its error is thrown.
+        var readerStop: QRCertError?
 
         // Reads up to `batchSize` records to sign (rejected and skipped rows ride along, in place).
         func read() throws(QRCertError) -> Batch<Output>? {
@@ -68,12 +76,22 @@ public struct BatchIssue: Sendable {
             var work = 0
             while work < batchSize && !exhausted {
                 if shouldStop() { stopped = true; exhausted = true; break }
-                guard let next = try reader.next() else { exhausted = true; break }
+                let next: RecordReadResult?
+                do throws(QRCertError) {
+                    next = try reader.next()
+                } catch where error.stage == .records {
+                    readerStop = error
+                    exhausted = true
+                    break
+                }
+                guard let next else { exhausted = true; break }
                 switch checker.check(next) {
                 case .failure(let rejection):
-                    items.append(.rejected(rejection))
+                    if partition.owns(rejection) { items.append(.rejected(rejection)) }
                 case .success(let (row, credential)):
-                    if try skip(credential) {
+                    if !partition.contains(id: credential.id) {
+                        continue
+                    } else if try skip(credential) {
                         items.append(.skipped(row, credential))
                     } else {
                         items.append(.work(row, credential))
@@ -104,7 +122,15 @@ public struct BatchIssue: Sendable {
             for batch in inFlight { batch.wait() }
             throw error
         }
+        if let readerStop { throw readerStop }
         return stopped ? .stopped : .finished
+    }
+
+    /// Whether a fault of this code while signing or producing a record lies in the record itself, so that
+    /// only it is rejected: a payload too long for any QR code at the chosen level (`IMG_TOO_LONG`), or an
+    /// output name already taken (`OUT_NAME_TAKEN`: nothing is replaced). Every other fault stops the run.
+    public static func isRecordFault(code: String) -> Bool {
+        code == "IMG_TOO_LONG" || code == "OUT_NAME_TAKEN"
     }
 
     enum Item {
@@ -123,7 +149,19 @@ final class Batch<Output: Sendable>: @unchecked Sendable {
     private let work: [Int]
     private let issuer: Issuer
     private let produce: @Sendable (Credential, Issuer.Issued) throws(QRCertError) -> Output
-    private var results: [Result<(Issuer.Issued, Output), QRCertError>?]
+    private var results: [Outcome?]
+
+    /// What became of one work item.
+    private enum Outcome {
+        case done(Issuer.Issued, Output)
+        /// The record's own content cannot be issued (its payload fits no QR code): rejected alone.
+        case rejected(RejectedRow)
+        /// Anything else (I/O, the key, a bug) ends the run.
+        case failed(QRCertError)
+    }
+
+    /// See `BatchIssue.isRecordFault(code:)`.
+    static func isRecordFault(_ error: QRCertError) -> Bool { BatchIssue.isRecordFault(code: error.code) }
     private let done = NSCondition()
     private var remaining: Int
     /// Next position in `work` to hand out; guarded by the pool's lock.
@@ -150,19 +188,23 @@ final class Batch<Output: Sendable>: @unchecked Sendable {
         let skip = cancelled
         done.unlock()
         if !skip, case .work(let row, let credential) = items[index] {
-            let outcome: Result<(Issuer.Issued, Output), QRCertError>
+            let outcome: Outcome
             do throws(QRCertError) {
                 let issued = try issuer.issue(credential)
-                outcome = .success((issued, try produce(credential, issued)))
+                outcome = .done(issued, try produce(credential, issued))
             } catch {
-                // A fault of this record (e.g. a payload too long for any QR code) must say which record it is;
-                // an I/O error names its file already.
-                outcome = .failure(error.stage == .io ? error : error.located("\(row.source):\(row.line): record \(credential.id)"))
+                if Self.isRecordFault(error) {
+                    outcome = .rejected(RejectedRow(source: row.source, line: row.line, field: nil, id: credential.id, error: error))
+                } else {
+                    // A fault while signing or producing this record must say which record it is;
+                    // an I/O error names its file already.
+                    outcome = .failed(error.stage == .io ? error : error.located("\(row.source):\(row.line): record \(credential.id)"))
+                }
             }
             // Each slot is written by exactly one worker; `done` publishes it to the emitting thread.
             done.lock()
             results[index] = outcome
-            if case .failure = outcome { cancelled = true }
+            if case .failed = outcome { cancelled = true }
             done.unlock()
         }
         done.lock()
@@ -195,9 +237,11 @@ final class Batch<Output: Sendable>: @unchecked Sendable {
                 try emit(.skipped(row: row, credential: credential))
             case .work(let row, let credential):
                 switch results[index] {
-                case .success(let (issued, output))?:
+                case .done(let issued, let output)?:
                     try emit(.issued(row: row, credential: credential, issued: issued, output: output))
-                case .failure(let error)?:
+                case .rejected(let rejection)?:
+                    try emit(.rejected(rejection))
+                case .failed(let error)?:
                     throw error
                 case nil:
                     // Only a cancelled batch leaves a slot empty, and cancelling follows a failure thrown above.

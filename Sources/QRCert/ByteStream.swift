@@ -27,6 +27,23 @@ final class ByteStream {
         return index < buffer.count ? buffer[index] : nil
     }
 
+    /// Up to `limit` bytes from the next one, stopping before the first `stop` byte, without consuming them.
+    /// Reads ahead as needed (at most `limit` bytes are held beyond the current chunk).
+    func peekPrefix(upTo limit: Int, stoppingAt stop: UInt8) throws(QRCertError) -> [UInt8] {
+        var end = index
+        while true {
+            while end < buffer.count && end - index < limit && buffer[end] != stop { end += 1 }
+            if end < buffer.count || end - index >= limit || finished { break }
+            // The chunk ended before the stop byte: keep what is unread and append the next chunk.
+            buffer.removeFirst(index)
+            end -= index
+            index = 0
+            guard let more = try read() else { finished = true; break }
+            buffer.append(contentsOf: more)
+        }
+        return Array(buffer[index..<end])
+    }
+
     /// Consumes and returns the next byte, or nil at the end.
     func next() throws(QRCertError) -> UInt8? {
         if index >= buffer.count {
@@ -42,19 +59,25 @@ final class ByteStream {
 
     private func refill() throws(QRCertError) {
         guard !finished else { return }
+        guard let data = try read() else {
+            finished = true
+            buffer = []
+            index = 0
+            return
+        }
+        buffer = data
+        index = 0
+    }
+
+    /// The next chunk of the file, nil at its end.
+    private func read() throws(QRCertError) -> [UInt8]? {
         let data: Data?
         do {
             data = try handle.read(upToCount: chunkSize)
         } catch {
             throw QRCertError(.io, "IO_READ", "cannot read input: \(error.localizedDescription)")
         }
-        guard let data, !data.isEmpty else {
-            finished = true
-            buffer = []
-            index = 0
-            return
-        }
-        buffer = [UInt8](data)
-        index = 0
+        guard let data, !data.isEmpty else { return nil }
+        return [UInt8](data)
     }
 }

@@ -4,7 +4,8 @@ import QRCertFormat
 /// Records from a JSON array of objects or from JSON Lines, streamed (the array is parsed element
 /// by element, never loaded whole).
 ///
-/// Records are flat: a value is a string, a number (kept as its literal text) or null (empty).
+/// Records are flat: a value is a string or null (empty). A number is refused (`REC_JSON_NUMBER`): a
+/// licence number exported as a number has lost its leading zeros, and nothing may guess them back.
 /// A nested value, a boolean or a repeated key rejects that record. In JSON Lines a line that is not
 /// valid JSON is rejected on its own; in an array a syntax error ends the read, since nothing after it
 /// can be trusted to be where it seems.
@@ -119,11 +120,17 @@ public struct JSONRecordReader: RecordReader {
             }
             switch value {
             case .text(let text): fields.append((name, text))
+            case .number(let literal):
+                // A number has already lost what a registry's identifiers need (leading zeros, long digit strings).
+                if problem == nil {
+                    problem = RejectedRow(source: source, line: line, field: name, error: QRCertError(
+                        .records, "REC_JSON_NUMBER", "value is the JSON number \(literal); write it as a string, a number keeps no leading zeros"))
+                }
             case .null: fields.append((name, ""))
             case .other(let kind):
                 if problem == nil {
                     problem = RejectedRow(source: source, line: line, field: name,
-                                          error: QRCertError(.records, "REC_BAD_TYPE", "value is \(kind); expected a string, a number or null"))
+                                          error: QRCertError(.records, "REC_BAD_TYPE", "value is \(kind); expected a string or null"))
                 }
             }
             try skipSpaces(newlines: layout == .array)
@@ -138,7 +145,7 @@ public struct JSONRecordReader: RecordReader {
         }
     }
 
-    private enum Value { case text(String), null, other(String) }
+    private enum Value { case text(String), number(String), null, other(String) }
 
     private func parseValue() throws(QRCertError) -> Value {
         switch try stream.peek() {
@@ -150,7 +157,7 @@ public struct JSONRecordReader: RecordReader {
             try skipNested()
             return .other("an object or array")
         case let byte? where byte == UInt8(ascii: "-") || (byte >= 0x30 && byte <= 0x39):
-            return .text(try parseNumber())
+            return .number(try parseNumber())
         default:
             throw syntax("expected a value")
         }

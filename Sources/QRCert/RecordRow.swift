@@ -71,4 +71,12 @@ public protocol RecordReader {
     mutating func next() throws(QRCertError) -> RecordReadResult?
     /// Input bytes consumed so far (for progress against a file's size).
     var bytesRead: Int { get }
+    /// Checks what the input says of itself before any row (a CSV header against `profile`).
+    /// Throws when no row can be read right; readers without a header check nothing.
+    mutating func start(checking profile: Profile) throws(QRCertError)
+}
+
+extension RecordReader {
+    /// Nothing to check before the first record.
+    public mutating func start(checking profile: Profile) throws(QRCertError) {}
 }

@@ -14,7 +14,13 @@ import QRCertFormat
 ///   line, with the same id, file, EC level and `cti` (so the same key, type and issue date), else
 ///   `RESUME_MISMATCH`; it is skipped when its PNG has the size the line records, and a missing or different
 ///   PNG is drawn again from the line's payload (no new signature: the manifest stays the truth);
+/// - trusts no payload it reads back: each is decoded and checked with this run's key against the claims
+///   this run would sign for the input record (`Issuer.recheck`) before the record is skipped or its PNG
+///   drawn again, so another `--issuer`, key or record, or an edited manifest, is `RESUME_MISMATCH`;
+/// - tries again a record that the earlier run rejected while producing it (a payload too long for any
+///   QR code, a file name already taken: `BatchIssue.isRecordFault`), as its rejects.jsonl lists it;
 /// - issues the records after the manifest's end as usual, replacing any PNG they left.
+/// The manifest and rejects files are opened without following symbolic links.
 /// The first skipped PNG is also redrawn and compared byte for byte, so a resume with another
 /// `--module-size` or `--margin` is refused rather than mixing two sizes in one folder.
 final class EarlierRun {
@@ -42,17 +48,22 @@ final class EarlierRun {
 
     private let folder: String
     private var lines: LineReader?
+    private var pending: (Int, [UInt8])?
     private var comparedOne = false
+    /// Ids the earlier run rejected while producing them: not in its manifest, tried again.
+    private var producedRejects = Set<String>()
 
     /// Reads what is in `folder` (nothing there: a fresh run).
     init(folder: String) throws(QRCertError) {
         self.folder = folder
         manifestPath = folder + "/manifest.jsonl"
         removedTemporaries = Self.removeTemporaries(in: folder)
-        let fd = open(manifestPath, O_RDONLY | O_CLOEXEC)
+        producedRejects = try Self.producedRejects(folder + "/rejects.jsonl")
+        let fd = open(manifestPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             guard errno == ENOENT else {
-                throw QRCertError(.io, "IO_READ", "cannot read \(manifestPath): \(String(cString: strerror(errno)))")
+                let reason = errno == ELOOP ? "it is a symbolic link; refused" : String(cString: strerror(errno))
+                throw QRCertError(.io, "IO_READ", "cannot read \(manifestPath): \(reason)")
             }
             completeLength = 0
             return
@@ -66,14 +77,17 @@ final class EarlierRun {
 
     /// Whether the earlier run already issued `credential`, which the input gives next.
     ///
-    /// `file`, `cti` and `ec` are what this run would write for it; `draw` renders a payload as this run would.
+    /// `file`, `cti` and `ec` are what this run would write for it; `recheck` says why a payload is not what
+    /// this run signs for the record (nil: it is); `draw` renders a payload as this run would.
     func issued(_ credential: Credential, file: String, cti: String, ec: String,
+                recheck: (String) -> String?,
                 draw: (String) throws(QRCertError) -> [UInt8]) throws(QRCertError) -> Bool {
-        guard let reader = lines, let (number, bytes) = try reader.next() else {
+        guard let reader = lines, let (number, bytes) = try nextLine(reader) else {
             lines?.close()
             lines = nil
             return false
         }
+        pending = nil
         let line = try parse(bytes, number: number)
         let id = credential.id
         func mismatch(_ what: String) -> QRCertError {
@@ -81,12 +95,21 @@ final class EarlierRun {
                         hint: "resume with the same input and options as the stopped run, or issue into a new folder")
         }
         guard line.id == id else {
+            if producedRejects.contains(id) {
+                // Rejected while it was produced, so never in the manifest: this line is the next record's.
+                pending = (number, bytes)
+                return false
+            }
             throw mismatch("the earlier run issued \(line.id) here, but the input's next record is \(id)")
         }
+
         guard line.ec == ec else { throw mismatch("\(id) was issued at EC level \(line.ec), this run asks for \(ec)") }
         guard line.file == file else { throw mismatch("\(id) is in \(line.file), this run's layout puts it in \(file) (check --shard)") }
         guard line.cti == cti else {
             throw mismatch("\(id) has cti \(line.cti), this run would give \(cti): another key, type or issue date")
+        }
+        if let reason = recheck(line.payload) {
+            throw mismatch("the payload of \(id) is not what this run signs for it: \(reason)")
         }
         let path = folder + "/" + line.file
         var info = stat()
@@ -101,7 +124,7 @@ final class EarlierRun {
                     throw mismatch("\(line.file) differs from the image of its manifest payload (check --module-size and --margin)")
                 }
             } else {
-                try Files.writeAtomically(path, bytes: drawn, createFolder: true)
+                try Files.place(drawn, folder: folder, file: line.file, replacing: true)
                 redrawn += 1
             }
             comparedOne = true
@@ -110,10 +133,16 @@ final class EarlierRun {
         return true
     }
 
+    /// The line put back by the last call, else the reader's next.
+    private func nextLine(_ reader: LineReader) throws(QRCertError) -> (Int, [UInt8])? {
+        if let pending { return pending }
+        return try reader.next()
+    }
+
     /// Throws if the manifest holds records the input did not reach (another or a shortened input).
     func finish() throws(QRCertError) {
         guard let reader = lines else { return }
-        if let (number, bytes) = try reader.next() {
+        if let (number, bytes) = try nextLine(reader) {
             let line = try parse(bytes, number: number)
             throw QRCertError(.io, "RESUME_MISMATCH", "\(manifestPath):\(line.number): the earlier run issued \(line.id), which this input does not hold",
                               hint: "resume with the same input and options as the stopped run, or issue into a new folder")
@@ -130,6 +159,28 @@ final class EarlierRun {
                               hint: "the folder holds something else: issue into a new folder")
         }
         return Line(number: number, id: id, file: file, cti: cti, ec: ec, pngBytes: pngBytes, payload: payload)
+    }
+
+    /// The ids of the earlier run's rejects.jsonl whose code is a production fault (`BatchIssue.isRecordFault`).
+    /// Only used to let such a record be tried again; a line that does not parse is ignored, nothing else is read.
+    private static func producedRejects(_ path: String) throws(QRCertError) -> Set<String> {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            guard errno == ENOENT else {
+                let reason = errno == ELOOP ? "it is a symbolic link; refused" : String(cString: strerror(errno))
+                throw QRCertError(.io, "IO_READ", "cannot read \(path): \(reason)")
+            }
+            return []
+        }
+        let reader = LineReader(fd: fd, limit: try lengthOfCompleteLines(fd, path: path), path: path)
+        defer { reader.close() }
+        var ids = Set<String>()
+        while let (_, bytes) = try reader.next() {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+                  let code = object["code"] as? String, BatchIssue.isRecordFault(code: code), let id = object["id"] as? String else { continue }
+            ids.insert(id)
+        }
+        return ids
     }
 
     /// The manifest's length up to and including its last newline (a stop may cut the last line).

@@ -40,6 +40,9 @@ struct IssueCommand: ParsableCommand {
     @Option(name: .customLong("input-format"), help: "csv, json (array of objects) or jsonl; default from the extension, csv for stdin.")
     var inputFormat: InputFormat?
 
+    @Option(help: "CSV field separator: ',' or ';' (default: ';' when the header line has semicolons and no comma, else ',').")
+    var delimiter: CSVRecordReader.Delimiter?
+
     @Option(help: "QR error-correction level L, M, Q or H (Q, as the EU DCC recommends for print).")
     var ec: ErrorCorrection = .Q
 
@@ -54,6 +57,9 @@ struct IssueCommand: ParsableCommand {
 
     @Option(help: "Put each PNG in a sub-folder named by the first N hex digits of SHA-256 of its id (1-4: 16 to 65,536 folders); 0 keeps them flat.")
     var shard: Int = 0
+
+    @Option(help: "Issue only part K of N of the input (K/N, chosen by a hash of the id), one independent job per part: see docs/BATCH.md.")
+    var partition: String?
 
     @Flag(help: "Finish a stopped run in the same --out folder: records already in its manifest are not issued again.")
     var resume = false
@@ -73,6 +79,9 @@ struct IssueCommand: ParsableCommand {
         guard (0...OutputLayout.maxShard).contains(shard) else { throw ValidationError("--shard must be 0 to \(OutputLayout.maxShard)") }
         if format == .png && out == nil { throw ValidationError("--out is required with --format png") }
         if format != .png && (resume || shard > 0) { throw ValidationError("--resume and --shard apply to --format png") }
+        if let partition {
+            do throws(QRCertError) { _ = try Partition(partition) } catch { throw ValidationError(error.message) }
+        }
     }
 
     func run() throws {
@@ -80,7 +89,8 @@ struct IssueCommand: ParsableCommand {
         let profile = try ProfileLoader.load(self.profile)
         let signingKey = try passphrase.loadPrivateKey(key)
         let issuer = try Issuer(key: signingKey, name: self.issuer)
-        let batch = BatchIssue(profile: profile, issuer: issuer, jobs: jobs)
+        let partition = try self.partition.map { text throws(QRCertError) in try Partition(text) } ?? .whole
+        let batch = BatchIssue(profile: profile, issuer: issuer, jobs: jobs, partition: partition)
 
         // --strict reads the input twice (check, then issue): stdin is first copied to a temporary file.
         var inputPath = self.input
@@ -91,7 +101,7 @@ struct IssueCommand: ParsableCommand {
                 spool = try Files.spoolStandardInput()
                 inputPath = spool
             }
-            let rejects = try prevalidate(inputPath ?? "-", spooled: spool != nil, profile: profile)
+            let rejects = try prevalidate(inputPath ?? "-", spooled: spool != nil, profile: profile, partition: partition)
             guard rejects.isEmpty else {
                 for rejection in rejects { Console.diagnostic(rejection.description) }
                 Console.diagnostic("qrcert: \(rejects.count) bad row(s); nothing issued (--strict)")
@@ -100,10 +110,12 @@ struct IssueCommand: ParsableCommand {
         }
 
         var input = try RecordInput.open(inputPath, format: spool == nil ? inputFormat : inputFormat ?? .csv,
-                                         name: spool == nil ? nil : "<stdin>")
+                                         delimiter: delimiter, name: spool == nil ? nil : "<stdin>")
+        // A header that does not fit the profile fails before anything is created in the output folder.
+        try input.reader.start(checking: profile)
         let layout = OutputLayout(shard: shard)
         let png = PNGOptions(moduleSize: moduleSize, margin: margin)
-        let level = ec, folder = out, mode = format
+        let level = ec, folder = out, mode = format, replacing = resume
         let draw = { @Sendable (payload: String) throws(QRCertError) -> (bytes: [UInt8], version: Int) in
             let code = try QRCode.encode(payload, level: level)
             return (try PNGRenderer.render(code, options: png), code.version)
@@ -120,16 +132,20 @@ struct IssueCommand: ParsableCommand {
         let progressProbe = input.reader
         Interruption.install()
         defer { Interruption.uninstall() }
-        let completion = try batch.run(&input.reader, skip: { (credential: Credential) throws(QRCertError) -> Bool in
+        let completion: BatchIssue.Completion
+        do {
+            completion = try batch.run(&input.reader, skip: { (credential: Credential) throws(QRCertError) -> Bool in
             guard let earlier else { return false }
             return try earlier.issued(credential, file: layout.file(for: credential.id),
                                       cti: Hex.encode(issuer.certificateID(for: credential) ?? []), ec: level.rawValue,
+                                      recheck: { payload in issuer.recheck(payload, for: credential) },
                                       draw: { (payload: String) throws(QRCertError) -> [UInt8] in try draw(payload).bytes })
         }, shouldStop: { Interruption.requested != nil }, produce: { (credential: Credential, result: Issuer.Issued) throws(QRCertError) -> Rendered in
             guard mode == .png, let folder else { return Rendered(file: nil, version: nil, bytes: nil) }
             let image = try draw(result.payload)
             let name = layout.file(for: credential.id)
-            try Files.writeAtomically(folder + "/" + name, bytes: image.bytes, createFolder: layout.shard > 0)
+            // A fresh run's names must be free; a resumed run replaces what its stopped run left after the manifest.
+            try Files.place(image.bytes, folder: folder, file: name, replacing: replacing)
             return Rendered(file: name, version: image.version, bytes: image.bytes.count)
         }, emit: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
             switch entry {
@@ -145,12 +161,19 @@ struct IssueCommand: ParsableCommand {
             }
             progress.update(issued: issued, rejected: rejected, skipped: skipped, bytesRead: progressProbe.bytesRead)
         })
+        } catch {
+            if error.stage == .records {
+                // The input could not be read on: what came before it is issued and in the manifest.
+                progress.finish()
+                try sink.close()
+                Console.diagnostic("qrcert: stopped reading: " + Self.summary(issued: issued, rejected: rejected, seconds: progress.elapsed))
+            }
+            throw error
+        }
         if completion == .finished { try earlier?.finish() }
         progress.finish()
         try sink.close()
-        let seconds = progress.elapsed
-        var summary = String(format: "issued %d, rejected %d in %.2f s (%.0f records/s)",
-                             issued, rejected, seconds, Double(issued) / max(seconds, 0.000_001))
+        var summary = Self.summary(issued: issued, rejected: rejected, seconds: progress.elapsed)
         if let earlier {
             summary += "; \(skipped) already issued by the earlier run"
             if earlier.redrawn > 0 { summary += " (\(earlier.redrawn) PNG(s) drawn again from the manifest)" }
@@ -166,13 +189,21 @@ struct IssueCommand: ParsableCommand {
         if rejected > 0 { throw ExitCode(Status.rejected) }
     }
 
+    /// `issued N, rejected M in S s (R records/s)`.
+    private static func summary(issued: Int, rejected: Int, seconds: Double) -> String {
+        String(format: "issued %d, rejected %d in %.2f s (%.0f records/s)",
+               issued, rejected, seconds, Double(issued) / max(seconds, 0.000_001))
+    }
+
     /// Reads the whole input once, checking every row, without signing anything.
-    private func prevalidate(_ path: String, spooled: Bool, profile: Profile) throws(QRCertError) -> [RejectedRow] {
-        var opened = try RecordInput.open(path, format: spooled ? inputFormat ?? .csv : inputFormat, name: spooled ? "<stdin>" : nil)
+    private func prevalidate(_ path: String, spooled: Bool, profile: Profile, partition: Partition) throws(QRCertError) -> [RejectedRow] {
+        var opened = try RecordInput.open(path, format: spooled ? inputFormat ?? .csv : inputFormat, delimiter: delimiter,
+                                          name: spooled ? "<stdin>" : nil)
         var checker = RecordChecker(profile: profile)
         var rejects: [RejectedRow] = []
+        try opened.reader.start(checking: profile)
         while let next = try opened.reader.next() {
-            if case .failure(let rejection) = checker.check(next) { rejects.append(rejection) }
+            if case .failure(let rejection) = checker.check(next), partition.owns(rejection) { rejects.append(rejection) }
         }
         return rejects
     }
@@ -184,6 +215,10 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension ErrorCorrection: ExpressibleByArgument {}
+
+extension CSVRecordReader.Delimiter: ExpressibleByArgument {}
+
+
 
 /// What the worker made of one record: the PNG's path in the output folder, its QR version and size.
 struct Rendered: Sendable {

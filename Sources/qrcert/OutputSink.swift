@@ -8,13 +8,20 @@ import QRCertImage
 /// The manifest is created exclusively (a second run never mixes into the first) and appended line by line,
 /// in input order, after each record's PNG is in place under its final name; each line is one write, so a
 /// stop leaves at most a cut last line. Resuming (`earlier`) keeps the earlier run's complete lines and
-/// appends after them; its rejects are reported again, so rejects.jsonl starts over.
+/// appends after them; its rejects are reported again, so rejects.jsonl starts over. Nothing of the earlier
+/// run is cut or removed before the resumed run has walked its manifest: the cut last line goes with the
+/// first new line (or at `close`), the old rejects with the first new reject (or at `close`). Both files are
+/// opened without following symbolic links.
 final class OutputSink {
     private let format: OutputFormat
     private let folder: String?
     private var manifest: Int32 = -1
     private var rejects: Int32 = -1
     private var pending: [UInt8] = []
+    /// A resumed manifest's length of complete lines, until it is cut to it.
+    private var cutManifestTo: Int?
+    /// A resumed run's old rejects.jsonl, until it is replaced.
+    private var replaceRejects = false
 
     init(format: OutputFormat, folder: String?, earlier: EarlierRun? = nil) throws(QRCertError) {
         self.format = format
@@ -23,13 +30,12 @@ final class OutputSink {
             try Files.makeDirectory(folder)
             if format == .png {
                 if let earlier, earlier.completeLength > 0 || access(earlier.manifestPath, F_OK) == 0 {
-                    manifest = try Self.reopenLog(earlier.manifestPath, keeping: earlier.completeLength)
+                    manifest = try Self.reopenLog(earlier.manifestPath)
+                    cutManifestTo = earlier.completeLength
                 } else {
                     manifest = try Self.createLog(folder + "/manifest.jsonl")
                 }
-                if earlier != nil && unlink(folder + "/rejects.jsonl") != 0 && errno != ENOENT {
-                    throw QRCertError(.io, "IO_WRITE", "cannot remove \(folder)/rejects.jsonl: \(String(cString: strerror(errno)))")
-                }
+                replaceRejects = earlier != nil
             }
         }
     }
@@ -53,6 +59,7 @@ final class OutputSink {
                 ("line", .number(Int64(row.line))),
                 ("payload", .string(result.payload)),
             ]).rendered + "\n"
+            try cutManifest()
             try Self.append(line, to: manifest, path: (folder ?? ".") + "/manifest.jsonl")
         }
     }
@@ -60,7 +67,17 @@ final class OutputSink {
     /// Records a rejected row in OUT/rejects.jsonl (created on the first one).
     func rejected(_ rejection: RejectedRow) throws(QRCertError) {
         guard let folder else { return }
-        if rejects < 0 { rejects = try Self.createLog(folder + "/rejects.jsonl") }
+        if rejects < 0 {
+            if replaceRejects {
+                rejects = open(folder + "/rejects.jsonl", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644)
+                guard rejects >= 0 else {
+                    throw QRCertError(.io, "IO_WRITE", "cannot write \(folder)/rejects.jsonl: \(String(cString: strerror(errno)))")
+                }
+                replaceRejects = false
+            } else {
+                rejects = try Self.createLog(folder + "/rejects.jsonl")
+            }
+        }
         let line = JSONText.object([
             ("source", .string(rejection.source)),
             ("line", .number(Int64(rejection.line))),
@@ -75,6 +92,14 @@ final class OutputSink {
     /// Flushes and closes everything.
     func close() throws(QRCertError) {
         try flushStdout()
+        try cutManifest()
+        if replaceRejects, let folder {
+            // A resumed run that rejected nothing leaves no rejects of the earlier one behind.
+            if unlink(folder + "/rejects.jsonl") != 0 && errno != ENOENT {
+                throw QRCertError(.io, "IO_WRITE", "cannot remove \(folder)/rejects.jsonl: \(String(cString: strerror(errno)))")
+            }
+            replaceRejects = false
+        }
         for fd in [manifest, rejects] where fd >= 0 {
             guard fsync(fd) == 0 || errno == EINVAL else {
                 throw QRCertError(.io, "IO_WRITE", "cannot flush the manifest: \(String(cString: strerror(errno)))")
@@ -104,17 +129,27 @@ final class OutputSink {
         }
     }
 
-    /// Opens an earlier run's manifest for appending, cutting whatever follows its last complete line.
-    private static func reopenLog(_ path: String, keeping length: Int) throws(QRCertError) -> Int32 {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0, ftruncate(fd, off_t(length)) == 0 else {
-            throw QRCertError(.io, "IO_WRITE", "cannot append to \(path): \(String(cString: strerror(errno)))")
+    /// Cuts a resumed manifest's partial last line, once.
+    private func cutManifest() throws(QRCertError) {
+        guard let length = cutManifestTo else { return }
+        guard ftruncate(manifest, off_t(length)) == 0 else {
+            throw QRCertError(.io, "IO_WRITE", "cannot append to \((folder ?? ".") + "/manifest.jsonl"): \(String(cString: strerror(errno)))")
+        }
+        cutManifestTo = nil
+    }
+
+    /// Opens an earlier run's manifest for appending (cut later, by `cutManifest`).
+    private static func reopenLog(_ path: String) throws(QRCertError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason = errno == ELOOP ? "it is a symbolic link; refused" : String(cString: strerror(errno))
+            throw QRCertError(.io, "IO_WRITE", "cannot append to \(path): \(reason)")
         }
         return fd
     }
 
     private static func createLog(_ path: String) throws(QRCertError) -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             if errno == EEXIST {
                 throw QRCertError(.io, "IO_EXISTS", "\(path) already exists: the folder holds an earlier run",

@@ -26,7 +26,8 @@ struct RecordInput {
 
     /// Opens `path` (`-` or nil: stdin) as `format` (default: from the extension; CSV for stdin).
     /// `name` replaces the path in messages (a spooled stdin is still `<stdin>`).
-    static func open(_ path: String?, format: InputFormat?, name: String? = nil) throws(QRCertError) -> RecordInput {
+    static func open(_ path: String?, format: InputFormat?, delimiter: CSVRecordReader.Delimiter? = nil,
+                     name: String? = nil) throws(QRCertError) -> RecordInput {
         let handle: FileHandle
         let source: String
         var totalBytes: Int?
@@ -56,9 +57,12 @@ struct RecordInput {
         } else {
             chosen = .csv
         }
+        if delimiter != nil && chosen != .csv {
+            throw QRCertError(.usage, "USAGE", "--delimiter applies to CSV input")
+        }
         let reader: any RecordReader
         switch chosen {
-        case .csv: reader = CSVRecordReader(handle: handle, source: source)
+        case .csv: reader = CSVRecordReader(handle: handle, source: source, delimiter: delimiter)
         case .json: reader = JSONRecordReader(handle: handle, source: source, layout: .array)
         case .jsonl: reader = JSONRecordReader(handle: handle, source: source, layout: .lines)
         }

@@ -167,6 +167,20 @@ enum CLI {
     }
 
     /// The one-line summary `issue` prints last on stderr.
+    /// The PNG name `issue` gives `id`, by docs/BATCH.md's rule, with SHA-256 from coreutils' sha256sum:
+    /// percent-encoding, and `~` + 8 hex digits of the hash when the id has an ASCII capital (names up to 200 bytes).
+    static func pngName(_ id: String) throws -> String {
+        var name = ""
+        for (i, byte) in id.utf8.enumerated() {
+            let plain = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || byte == 0x2D || byte == 0x5F || (byte == 0x2E && i > 0)
+            name += plain ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+        }
+        guard id.utf8.contains(where: { (0x41...0x5A).contains($0) }) else { return name + ".png" }
+        let sum = try runProgram(URL(fileURLWithPath: "/usr/bin/sha256sum"), [], stdin: Data(id.utf8))
+        return name + "~" + String(sum.stdout.prefix(8)) + ".png"
+    }
+
     static func isSummary(_ line: String, issued: Int, rejected: Int) -> Bool {
         line.range(of: #"^qrcert: issued \#(issued), rejected \#(rejected) in [0-9]+\.[0-9]{2} s \([0-9]+ records/s\)$"#,
                    options: .regularExpression) != nil

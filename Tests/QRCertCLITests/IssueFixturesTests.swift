@@ -198,11 +198,13 @@ final class IssueFixturesTests: XCTestCase {
             let lines = try manifest(run)
             XCTAssertEqual(lines.count, count)
             XCTAssertTrue(lines.allSatisfy { $0["type"] as? String == type })
-            // Permit numbers hold '/': the file name percent-encodes it and nothing escapes the folder.
+            // Permit numbers hold '/': the file name percent-encodes it and nothing escapes the folder; their
+            // capitals add the id's hash, so no two permits share a file on a case-insensitive file system.
             let first = try XCTUnwrap(lines.first)
             let id = try XCTUnwrap(first["id"] as? String)
             XCTAssertTrue(id.contains("/"))
-            XCTAssertEqual(first["file"] as? String, id.replacingOccurrences(of: "/", with: "%2F") + ".png")
+            XCTAssertTrue(try CLI.pngName(id).hasPrefix(id.replacingOccurrences(of: "/", with: "%2F") + "~"))
+            XCTAssertEqual(first["file"] as? String, try CLI.pngName(id))
             // The verified records give each permit's window; every permit is VALID inside it.
             let payloads = lines.compactMap { $0["payload"] as? String }
             let all = try CLI.run(["verify", "--trust", CLI.publicKey("es256"), "--json", "--at", "2026-01-01", "-"],

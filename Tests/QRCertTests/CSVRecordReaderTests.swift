@@ -91,24 +91,126 @@ final class CSVRecordReaderTests: XCTestCase {
         ])
     }
 
-    func testBadQuotesAreRejectedWithTheirColumnAndReadingGoesOn() throws {
-        let text = "name,class\n" +
-            "Lê \"Tám\",B\n" +            // a quote inside an unquoted value
-            "\"Lê\" Tám,B\n" +            // text after the closing quote
-            "\"Ngô Bảo Châu\",A1\n"
-        XCTAssertEqual(RecordText.summary(try RecordText.csv(text, source: "q.csv", in: self)), [
-            "q.csv:2: name: field 1 has a quote inside an unquoted value [REC_BAD_QUOTE]",
-            "q.csv:3: name: field 1 has text after its closing quote [REC_BAD_QUOTE]",
-            "4 name=Ngô Bảo Châu|class=A1",
+    /// What the reader yields for `text` up to the error that stops it (nil when it reads to the end).
+    private func untilStop(_ text: String, source: String, delimiter: CSVRecordReader.Delimiter? = nil) throws -> (rows: [String], stop: QRCertError?) {
+        var reader = CSVRecordReader(handle: try RecordText.handle(Array(text.utf8), in: self), source: source, delimiter: delimiter)
+        var results: [RecordReadResult] = []
+        do {
+            while let next = try reader.next() { results.append(next) }
+        } catch let error as QRCertError {
+            // A stopped reader stays stopped: nothing after the bad row is ever yielded.
+            XCTAssertNil(try reader.next())
+            return (RecordText.summary(results), error)
+        }
+        return (RecordText.summary(results), nil)
+    }
+
+    /// The smuggling case: a stray quote, then a quoted address holding a newline and a whole record.
+    /// Skipping to the next physical line would read the hidden record as a row of its own.
+    func testAQuoteInsideAnUnquotedValueStopsReadingSoAHiddenRecordIsNeverARow() throws {
+        let text = "id,name,address\n" +
+            "1,Ngô Bảo Châu,Hà Nội\n" +
+            "2,Lê \"Tám\",\"12 Trần Phú\n" +
+            "9,KẺ GIẢ MẠO,forged\"\n" +
+            "3,Trần Thị Mai,Đà Nẵng\n"
+        let (rows, stop) = try untilStop(text, source: "q.csv")
+        XCTAssertEqual(rows, ["2 id=1|name=Ngô Bảo Châu|address=Hà Nội"])
+        XCTAssertEqual(stop?.code, "REC_BAD_QUOTE")
+        XCTAssertEqual(stop?.message, "q.csv:3: name: field 2 has a quote inside an unquoted value; reading stopped, the row's end cannot be told")
+    }
+
+    func testTextAfterAClosingQuoteStopsReading() throws {
+        let (rows, stop) = try untilStop("name,class\n\"Lê\" Tám,B\n9,\"x\n9,y\"\n\"Ngô Bảo Châu\",A1\n", source: "q.csv")
+        XCTAssertEqual(rows, [])
+        XCTAssertEqual(stop?.code, "REC_BAD_QUOTE")
+        XCTAssertEqual(stop?.message, "q.csv:2: name: field 1 has text after its closing quote; reading stopped, the row's end cannot be told")
+    }
+
+    func testABadQuoteInsideAMultiLineRecordNamesTheLineWhereTheRecordStarts() throws {
+        let (rows, stop) = try untilStop("a,b\nok,1\n\"one\ntwo\"x,1\nok,2\n", source: "m.csv")
+        XCTAssertEqual(rows, ["2 a=ok|b=1"])
+        XCTAssertEqual(stop?.message, "m.csv:3: a: field 1 has text after its closing quote; reading stopped, the row's end cannot be told")
+    }
+
+    /// Faults whose row end is known (ragged, bad UTF-8, too long) still reject the row alone, and the
+    /// reader finds that end through quotes: a newline inside a quoted field of the bad row is not a row end.
+    func testARaggedRowWithAQuotedNewlineIsRejectedAtItsRealEnd() throws {
+        let text = "a,b,c\n1,2,3\n4,\"x\n7,8,9\"\n5,6,7\n"
+        XCTAssertEqual(RecordText.summary(try RecordText.csv(text, source: "r.csv", in: self)), [
+            "2 a=1|b=2|c=3",
+            "r.csv:3: row has 2 fields, the header has 3 [REC_RAGGED]",
+            "5 a=5|b=6|c=7",
         ])
     }
 
-    func testABadQuoteInsideAMultiLineRecordSkipsOnlyToTheEndOfThatLine() throws {
-        let text = "a,b\n\"one\ntwo\"x,1\nok,2\n"
-        XCTAssertEqual(RecordText.summary(try RecordText.csv(text, source: "m.csv", in: self)), [
-            "m.csv:2: a: field 1 has text after its closing quote [REC_BAD_QUOTE]",
-            "4 a=ok|b=2",
+    // MARK: - Separators
+
+    func testASemicolonHeaderMakesASemicolonFile() throws {
+        let text = "name;address;class\n\"Lê Văn Tám\";\"12 Trần Phú; Hải Châu, Đà Nẵng\";B\nNgô;Huế;A1\n"
+        var reader = CSVRecordReader(handle: try RecordText.handle(Array(text.utf8), in: self), source: "s.csv")
+        XCTAssertEqual(RecordText.summary(try RecordText.drain(&reader)), [
+            "2 name=Lê Văn Tám|address=12 Trần Phú; Hải Châu, Đà Nẵng|class=B",
+            "3 name=Ngô|address=Huế|class=A1",
         ])
+        XCTAssertEqual(reader.delimiter, .semicolon)
+    }
+
+    func testACommaHeaderStaysCommaEvenWithSemicolonsInQuotedNames() throws {
+        let text = "\"a;b\",c\n1;2,3\n"
+        var reader = CSVRecordReader(handle: try RecordText.handle(Array(text.utf8), in: self), source: "c.csv")
+        XCTAssertEqual(RecordText.summary(try RecordText.drain(&reader)), ["2 a;b=1;2|c=3"])
+        XCTAssertEqual(reader.delimiter, .comma)
+    }
+
+    func testAGivenDelimiterIsUsedAsGiven() throws {
+        // A one-column header has no separator to detect; --delimiter says it.
+        let text = "name\nLê;Văn\n"
+        let (rows, _) = try untilStop(text, source: "g.csv", delimiter: .semicolon)
+        XCTAssertEqual(rows, ["g.csv:2: row has 2 fields, the header has 1 [REC_RAGGED]"])
+        let (commaRows, _) = try untilStop(text, source: "g.csv")
+        XCTAssertEqual(commaRows, ["2 name=Lê;Văn"])
+    }
+
+    func testDetectionReadsAHeaderLongerThanOneChunk() throws {
+        // The header line is looked at before it is parsed; it may straddle the stream's 64 KiB chunks.
+        let names = (1...9000).map { "column_\($0)" }
+        let text = names.joined(separator: ";") + "\n" + (1...9000).map(String.init).joined(separator: ";") + "\n"
+        var limits = CSVRecordReader.Limits.standard
+        limits.maxFields = 10_000
+        var reader = CSVRecordReader(handle: try RecordText.handle(Array(text.utf8), in: self), source: "w.csv", limits: limits)
+        let results = try RecordText.drain(&reader)
+        XCTAssertEqual(reader.delimiter, .semicolon)
+        XCTAssertEqual(reader.fieldNames?.count, 9000)
+        guard case .row(let row)? = results.first else { return XCTFail("\(results)") }
+        XCTAssertEqual(row.fields.last?.value, "9000")
+    }
+
+    // MARK: - The header against the profile
+
+    private func start(_ header: String) throws -> QRCertError? {
+        var reader = CSVRecordReader(handle: try RecordText.handle(Array((header + "\n").utf8), in: self), source: "h.csv")
+        let profile = try TestFixtures.profile("driving-licence")
+        do throws(QRCertError) {
+            try reader.start(checking: profile)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    func testTheHeaderIsCheckedOnceAgainstTheProfile() throws {
+        let all = "licence_no,full_name,sex,date_of_birth,class,issue_date,expiry_date,issuing_authority,nationality,address"
+        XCTAssertNil(try start(all))
+        let unknown = try XCTUnwrap(try start(all + ",blood_type"))
+        XCTAssertEqual(unknown.code, "REC_UNKNOWN_COLUMN")
+        XCTAssertEqual(unknown.message, "h.csv:1: the header names a column the profile does not have: blood_type")
+        XCTAssertEqual(unknown.hint, "the columns of profile vn.dl are " + all.replacingOccurrences(of: ",", with: ", "))
+        let missing = try XCTUnwrap(try start(all.replacingOccurrences(of: "full_name,", with: "")))
+        XCTAssertEqual(missing.code, "REC_MISSING_COLUMN")
+        XCTAssertEqual(missing.message, "h.csv:1: the header has no column for required field full_name")
+        let cased = try XCTUnwrap(try start(all.replacingOccurrences(of: "full_name", with: "Full_Name")))
+        XCTAssertEqual(cased.code, "REC_UNKNOWN_COLUMN")
+        XCTAssertTrue(cased.hint?.hasPrefix("column names are case-sensitive (Full_Name -> full_name)") ?? false, cased.hint ?? "")
     }
 
     func testUnterminatedQuoteIsRejectedAtTheLineWhereItOpens() throws {

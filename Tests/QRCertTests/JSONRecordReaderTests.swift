@@ -40,10 +40,28 @@ final class JSONRecordReaderTests: XCTestCase {
         ])
     }
 
-    func testNullIsEmptyAndNumbersKeepTheirLiteralText() throws {
-        let text = #"{"expiry_date": null, "n": 48090001234, "neg": -5, "f": 1.50, "e": 2E+3}"# + "\n"
+    func testNullIsEmpty() throws {
+        let text = #"{"expiry_date": null, "n": "048090001234"}"# + "\n"
         XCTAssertEqual(RecordText.summary(try RecordText.json(text, layout: .lines, in: self)), [
-            "1 expiry_date=|n=48090001234|neg=-5|f=1.50|e=2E+3",
+            "1 expiry_date=|n=048090001234",
+        ])
+    }
+
+    /// A licence number exported as a number has lost its leading zero (048090001234 -> 48090001234):
+    /// the record is refused, naming the field, and the next record is still read.
+    func testANumberRejectsTheRecordNamingTheField() throws {
+        let text = """
+            {"licence_no": 48090001234, "name": "Lê"}
+            {"licence_no": "048090001235", "neg": -5}
+            {"licence_no": "048090001236", "f": 1.50, "e": 2E+3}
+            {"licence_no": "048090001237"}
+
+            """
+        XCTAssertEqual(RecordText.summary(try RecordText.json(text, layout: .lines, source: "n.jsonl", in: self)), [
+            "n.jsonl:1: licence_no: value is the JSON number 48090001234; write it as a string, a number keeps no leading zeros [REC_JSON_NUMBER]",
+            "n.jsonl:2: neg: value is the JSON number -5; write it as a string, a number keeps no leading zeros [REC_JSON_NUMBER]",
+            "n.jsonl:3: f: value is the JSON number 1.50; write it as a string, a number keeps no leading zeros [REC_JSON_NUMBER]",
+            "4 licence_no=048090001237",
         ])
     }
 
@@ -57,16 +75,16 @@ final class JSONRecordReaderTests: XCTestCase {
 
             """
         XCTAssertEqual(RecordText.summary(try RecordText.json(text, layout: .lines, source: "n.jsonl", in: self)), [
-            "n.jsonl:1: address: value is an object or array; expected a string, a number or null [REC_BAD_TYPE]",
-            "n.jsonl:2: list: value is an object or array; expected a string, a number or null [REC_BAD_TYPE]",
-            "n.jsonl:3: ok: value is a boolean; expected a string, a number or null [REC_BAD_TYPE]",
-            "n.jsonl:4: ok: value is a boolean; expected a string, a number or null [REC_BAD_TYPE]",
+            "n.jsonl:1: address: value is an object or array; expected a string or null [REC_BAD_TYPE]",
+            "n.jsonl:2: list: value is an object or array; expected a string or null [REC_BAD_TYPE]",
+            "n.jsonl:3: ok: value is a boolean; expected a string or null [REC_BAD_TYPE]",
+            "n.jsonl:4: ok: value is a boolean; expected a string or null [REC_BAD_TYPE]",
             "5 a=5",
         ])
         // In an array the same record is rejected and the next one is still read.
         let array = "[\n{\"a\":\"1\",\"b\":[\"x\",{\"y\":\"]\"}]},\n{\"a\":\"2\"}\n]"
         XCTAssertEqual(RecordText.summary(try RecordText.json(array, layout: .array, source: "n.json", in: self)), [
-            "n.json:2: b: value is an object or array; expected a string, a number or null [REC_BAD_TYPE]",
+            "n.json:2: b: value is an object or array; expected a string or null [REC_BAD_TYPE]",
             "3 a=2",
         ])
     }

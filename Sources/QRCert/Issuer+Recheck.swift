@@ -1,0 +1,42 @@
+import QRCertCrypto
+import QRCertFormat
+
+extension Issuer {
+    /// Why `payload` is not what this issuer signs for `credential`, or nil when it is: a qrcert payload
+    /// whose protected header (algorithm, kid) and signed claims are byte for byte those `issue` produces
+    /// for `credential`, with no unprotected header, and whose signature verifies with this key. Only an
+    /// ECDSA signature's randomness may differ from a fresh `issue`.
+    ///
+    /// A resumed batch trusts a payload read back from its manifest this far and no further: another
+    /// `--issuer`, key, profile or record, or a payload edited in the file, is caught before it is drawn.
+    public func recheck(_ payload: String, for credential: Credential) -> String? {
+        let decoded: Payload
+        do throws(QRCertError) {
+            decoded = try Payload.decode(payload)
+        } catch {
+            return "it does not decode (\(error.code))"
+        }
+        guard decoded.prefix == .qrcert else { return "its prefix is \(decoded.prefix.rawValue), not \(Payload.Prefix.qrcert.rawValue)" }
+        let expectedClaims: CWTClaims
+        do throws(QRCertError) {
+            expectedClaims = try claims(for: credential)
+        } catch {
+            return "this run cannot sign the record (\(error.code))"
+        }
+        let expected = CoseSign1(protectedHeader: [CBORPair(.int(CoseSign1.algLabel), .int(key.algorithm.rawValue)),
+                                                   CBORPair(.int(CoseSign1.kidLabel), .bytes(keyID))],
+                                 payload: CBOREncoder.encode(expectedClaims.encoded()))
+        let cose = decoded.cose
+        guard cose.protectedBytes == expected.protectedBytes, cose.unprotectedHeader.isEmpty else {
+            return "it was signed under another key id or algorithm"
+        }
+        guard cose.payload == expected.payload else {
+            if let item = try? CBORDecoder.decode(cose.payload), let claims = try? CWTClaims.decode(item), claims.issuer != name {
+                return "it names another issuer than this run's --issuer"
+            }
+            return "its signed claims differ from this run's for the record (another --issuer, profile or record)"
+        }
+        let verified = (try? key.publicKey.verify(cose.signature, of: cose.toBeSigned(), algorithm: key.algorithm)) ?? false
+        return verified ? nil : "its signature does not verify with this run's key"
+    }
+}
