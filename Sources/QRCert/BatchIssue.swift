@@ -73,7 +73,10 @@ public struct BatchIssue: Sendable {
                 case .failure(let rejection):
                     items.append(.rejected(rejection))
                 case .success(let (row, credential)):
-                    if try skip(credential) {
+                    if let problem = issuer.certificateProblem(credential) {
+                        items.append(.rejected(RejectedRow(source: row.source, line: row.line, field: problem.field,
+                                                           id: credential.id, error: problem.error)))
+                    } else if try skip(credential) {
                         items.append(.skipped(row, credential))
                     } else {
                         items.append(.work(row, credential))
