@@ -58,7 +58,9 @@ final class SoftHSMToken {
 
     /// The kid of a public key file as openssl computes it: first 8 bytes of SHA-256 over the SPKI DER.
     static func keyID(ofPublicKey pem: String) throws -> String {
-        let der = pem + ".spki.der"
+        // Beside the test's own files, never beside a committed fixture.
+        let der = FileManager.default.temporaryDirectory.appendingPathComponent("qrcert-spki-\(UUID().uuidString).der").path
+        defer { unlink(der) }
         try CLI.runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["openssl", "pkey", "-pubin", "-in", pem, "-outform", "DER", "-out", der], stdin: nil)
             .expectSuccess()
         let digest = try CLI.runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["openssl", "dgst", "-sha256", "-r", der], stdin: nil)
