@@ -66,8 +66,8 @@ public struct TrustListEntry: Sendable {
         guard !types.isEmpty else {
             throw QRCertError(.trust, "TL_BAD_TYPES", "key \(Hex.encode(keyID)): no credential types", hint: "e.g. --types vn.dl,vn.tp")
         }
-        for type in types where type.utf8.isEmpty || type.utf8.count > 32 || type.contains(",") {
-            throw QRCertError(.trust, "TL_BAD_TYPES", "key \(Hex.encode(keyID)): credential type \"\(type)\" must be 1 to 32 bytes without commas")
+        for type in types where type.utf8.isEmpty || type.utf8.count > 32 || type.contains(",") || DisplayText.containsUnsafe(type) {
+            throw QRCertError(.trust, "TL_BAD_TYPES", "key \(Hex.encode(keyID)): credential type \"\(type)\" must be 1 to 32 bytes without commas or control characters")
         }
         guard Set(types).count == types.count else {
             throw QRCertError(.trust, "TL_BAD_TYPES", "key \(Hex.encode(keyID)): a credential type is listed twice")
@@ -165,7 +165,7 @@ public struct TrustListEntry: Sendable {
             status = .retired(at: try fields.int(9, "retired at"))
         case 2:
             let reason = try fields.text(10, "reason")
-            guard ListText.normalized(reason) == reason else { throw fields.bad("reason is not 1 to 200 bytes of text on one line") }
+            guard ListText.normalized(reason)?.utf8.elementsEqual(reason.utf8) == true else { throw fields.bad("reason is not 1 to 200 bytes of text on one line") }
             status = .removed(at: try fields.int(9, "removed at"), reason: reason)
         default:
             throw fields.bad("status \(code) is not 0 (active), 1 (retired) or 2 (removed)")

@@ -16,7 +16,7 @@ enum ReasonText {
 
     /// The sentence, then the technical message and code: `sentence (stage: message)`.
     static func plain(_ error: QRCertError, language: Language) -> String {
-        "\(sentence(error, language: language)) (\(error.stage.rawValue): \(error.message))"
+        DisplayText.escaped("\(sentence(error, language: language)) (\(error.stage.rawValue): \(error.message))")
     }
 
     static let english: [String: String] = [
@@ -51,6 +51,7 @@ enum ReasonText {
         "COSE_BAD_TAG": "The signature envelope is malformed",
         "COSE_BAD_HEADER": "The signature envelope is malformed",
         "COSE_NO_ALG": "The signature does not say which algorithm made it",
+        "COSE_CRIT_UNKNOWN": "The signature envelope requires a feature qrcert does not understand",
         "COSE_NO_KID": "The signature does not say which key made it",
         // Key and signature.
         "KID_UNKNOWN": "Signed with a key that is not on the trusted list: the issuer is not recognised",
@@ -66,6 +67,8 @@ enum ReasonText {
         "CWT_BAD_CLAIM": "The certificate's contents are malformed",
         "CWT_NOT_MAP": "The certificate's contents are malformed",
         "CWT_NO_ISSUER": "The certificate does not name its issuer",
+        "CWT_BAD_ISSUER": "The issuer's name in the certificate is malformed",
+        "CONTENT_BAD_CTI": "The certificate's id is malformed",
         "CONTENT_MISSING": "The certificate carries no licence or permit",
         "CONTENT_UNKNOWN_TYPE": "Unknown document type: this computer has no profile for it",
         "CONTENT_BAD_RECORD": "The licence data is malformed",
@@ -114,6 +117,7 @@ enum ReasonText {
         "COSE_BAD_TAG": "Cấu trúc phần chữ ký không hợp lệ",
         "COSE_BAD_HEADER": "Cấu trúc phần chữ ký không hợp lệ",
         "COSE_NO_ALG": "Chữ ký không ghi thuật toán đã dùng",
+        "COSE_CRIT_UNKNOWN": "Phần chữ ký yêu cầu một tính năng mà qrcert không hỗ trợ",
         "COSE_NO_KID": "Chữ ký không ghi khóa nào đã ký",
         "KID_UNKNOWN": "Được ký bằng khóa không có trong danh sách tin cậy: không xác định được đơn vị cấp",
         "ALG_UNSUPPORTED": "Được ký bằng thuật toán không được chấp nhận",
@@ -126,6 +130,8 @@ enum ReasonText {
         "CWT_BAD_CLAIM": "Nội dung chứng thư sai định dạng",
         "CWT_NOT_MAP": "Nội dung chứng thư sai định dạng",
         "CWT_NO_ISSUER": "Chứng thư không ghi đơn vị cấp",
+        "CWT_BAD_ISSUER": "Tên đơn vị cấp trong chứng thư sai định dạng",
+        "CONTENT_BAD_CTI": "Mã định danh của chứng thư sai định dạng",
         "CONTENT_MISSING": "Chứng thư không chứa giấy phép hay giấy tờ nào",
         "CONTENT_UNKNOWN_TYPE": "Loại giấy tờ chưa được khai báo trên máy này",
         "CONTENT_BAD_RECORD": "Dữ liệu giấy tờ sai định dạng",
