@@ -80,6 +80,38 @@ final class TokenSigningTests: XCTestCase {
                        [try XCTUnwrap(first["payload"] as? String), try XCTUnwrap(last["payload"] as? String)])
     }
 
+    func testTokenBatchUnderATestCSCAVerifiesThroughTheChain() throws {
+        // The ministry certifies the token's public key (read out with pkcs11-tool) under its CSCA, with openssl.
+        let csca = try TestCSCA(in: folder.appendingPathComponent("csca"))
+        let signer = try csca.issue("DS Da Nang 2027", publicKey: try token.publicKeyPEM("es256"))
+        let out = folder.appendingPathComponent("out")
+        let result = try issue(key: token.uri("es256"), out: out, records: try TestCSCA.records(in: folder),
+                               ["--cert", signer, "--embed-cert", "--jobs", "2"])
+        XCTAssertTrue(CLI.isSummary(try XCTUnwrap(result.errorLines.last), issued: 3, rejected: 0), result.stderr)
+        let payloads = try CLI.jsonObjects(String(contentsOf: out.appendingPathComponent("manifest.jsonl"), encoding: .utf8))
+            .map { try XCTUnwrap($0["payload"] as? String) }
+        // The laptop holds only the CSCA: each payload's own certificate chains to it.
+        let verified = try CLI.run(["verify", "--trust-ca", csca.certificate, "--at", "2027-02-01", "--json", "-"],
+                                   stdin: payloads.joined(separator: "\n") + "\n")
+        XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+        let verdicts = try CLI.jsonObjects(verified.stdout)
+        XCTAssertEqual(verdicts.map { $0["valid"] as? Bool }, [true, true, true])
+        XCTAssertEqual(Set(verdicts.map { $0["kid"] as? String }), [try TestCSCA.keyID(ofCertificate: signer)])
+        XCTAssertEqual(Set(verdicts.map { $0["trusted_by"] as? String }), ["x5chain in the payload, under CA \(csca.certificate)"])
+        // zbar reads the same text from the PNG, certificate and all.
+        let first = try CLI.jsonObjects(String(contentsOf: out.appendingPathComponent("manifest.jsonl"), encoding: .utf8))[0]
+        XCTAssertEqual(try CLI.zbarimg([out.appendingPathComponent(try XCTUnwrap(first["file"] as? String)).path]), [payloads[0]])
+        // Another CA does not make it valid; a signer certificate is not a CA.
+        let stranger = try TestCSCA(in: folder.appendingPathComponent("other"), name: "Some other CA")
+        let refused = try CLI.run(["verify", "--trust-ca", stranger.certificate, "--at", "2027-02-01", "--json", payloads[0]])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(try CLI.jsonObject(refused.stdout)["code"] as? String, "CHAIN_UNTRUSTED")
+        let notCA = try CLI.run(["verify", "--trust-ca", signer, payloads[0]])
+        XCTAssertEqual(notCA.status, 2)
+        XCTAssertEqual(notCA.errorLines.first,
+                       "qrcert: error: \(signer): CN=DS Da Nang 2027,O=CSGT Da Nang,C=VN is not a CA certificate (no basicConstraints cA=TRUE) [TRUST_CA_NOT_CA]")
+    }
+
     func testEd25519KeyByIdWithModuleAndPinInTheURI() throws {
         let records = try Batch.records(6, in: folder), out = folder.appendingPathComponent("out")
         let uri = "pkcs11:token=\(token.label);id=%02?module-path=\(SoftHSMToken.module)&pin-source=file:\(token.pinFile)"
