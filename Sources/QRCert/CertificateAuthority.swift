@@ -9,4 +9,7 @@ public struct CertificateAuthority: Sendable {
     public let certificate: Certificate
     /// Where it was loaded from, for messages and verdicts.
     public let source: String
+    /// What a trust list says of the CA (issuer, credential types, window, status), when it came from one: signers
+    /// that chain to it and are not listed themselves take this listing (scope, window, retirement, removal).
+    public internal(set) var listing: TrustListEntry? = nil
 }

@@ -32,8 +32,16 @@ public enum CertificateChainPolicy {
         case .failure(let error):
             throw error
         case .success(let index):
+            let authority = authorities[index]
+            // A CA the trust list removed takes every signer under it along (removal always wins).
+            if let listing = authority.listing, case .removed(let at, let reason) = listing.status {
+                throw QRCertError(.key, "KEY_COMPROMISED",
+                                  "signer certificate \(certificate.subject) is under CA \(authority.certificate.subject) of \(listing.issuer), removed from the trust list on \(Timestamp.iso(at)) (\(reason)); nothing under it is accepted",
+                                  hint: "the holder needs the credential issued again under a CA in service")
+            }
+            // A signer the list does not hold itself is held to its CA's listing (types, window, retirement).
             var anchored = TrustAnchor(keyID: signer.keyID, key: signer.key, certificate: certificate,
-                                       source: "\(signer.source), under CA \(authorities[index].source)", listing: signer.listing)
+                                       source: "\(signer.source), under CA \(authority.source)", listing: signer.listing ?? authority.listing)
             anchored.fromPayload = signer.fromPayload
             anchored.intermediates = signer.intermediates
             return anchored

@@ -17,7 +17,8 @@ public struct Issuer: Sendable {
     /// An issuer with `key` named `name`; with `certificate`, payloads name the certificate's kid (the EU DCC
     /// rule: first 8 bytes of SHA-256 over its DER) and, if `embedCertificate`, carry it as x5chain.
     ///
-    /// The certificate must hold `key`'s public key (CERT_KEY_MISMATCH).
+    /// The certificate must hold `key`'s public key (CERT_KEY_MISMATCH) and be a document signer's: not a CA
+    /// (CHAIN_SIGNER_IS_CA), digitalSignature in its keyUsage when it has one (CHAIN_KEY_USAGE).
     public init(key: any Signer, name: String, certificate: Certificate? = nil, embedCertificate: Bool = false) throws(QRCertError) {
         let trimmed = name.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping
         guard !trimmed.isEmpty, trimmed.utf8.count <= 200 else {
@@ -33,6 +34,8 @@ public struct Issuer: Sendable {
                                   "the signer certificate (kid \(Hex.encode(certificate.keyID))) holds another public key than the signing key (kid \(Hex.encode(key.publicKey.keyID)))",
                                   hint: "give the certificate issued for this key")
             }
+            // Verifiers refuse credentials signed under a CA certificate or one without digitalSignature.
+            if let problem = CertificateChain.signerProblem(certificate) { throw problem }
         }
         self.key = key
         self.name = trimmed

@@ -33,14 +33,7 @@ public enum CertificateChain {
         guard let leaf = ChainCertificate(signer.derBytes) else {
             return .failure(QRCertError(.key, "CHAIN_FAILED", "\(name) cannot be read"))
         }
-        if X509_check_ca(leaf.pointer) != 0 {
-            return .failure(QRCertError(.key, "CHAIN_SIGNER_IS_CA", "\(name) is a CA certificate, not a document signer",
-                                        hint: "a CA signs signer certificates, never credentials"))
-        }
-        let usage = X509_get_key_usage(leaf.pointer)
-        if usage != UInt32.max && usage & UInt32(KU_DIGITAL_SIGNATURE) == 0 {
-            return .failure(QRCertError(.key, "CHAIN_KEY_USAGE", "\(name) does not allow digitalSignature (keyUsage)"))
-        }
+        if let problem = signerRules(leaf, name: name) { return .failure(problem) }
         guard let store = X509_STORE_new() else { return .failure(failure("X509_STORE_new", name)) }
         defer { X509_STORE_free(store) }
         var trusted: [ChainCertificate] = []
@@ -100,6 +93,28 @@ public enum CertificateChain {
                 return .failure(QRCertError(.key, "CHAIN_FAILED", "\(name) does not validate: \(reason)"))
             }
         }
+    }
+
+    /// Why `certificate` may not sign credentials, or nil: a CA certificate (CHAIN_SIGNER_IS_CA), or a keyUsage
+    /// without digitalSignature (CHAIN_KEY_USAGE). `issue --cert` applies it before signing anything.
+    public static func signerProblem(_ certificate: Certificate) -> QRCertError? {
+        let name = "signer certificate \(certificate.subject)"
+        guard let parsed = ChainCertificate(certificate.derBytes) else {
+            return QRCertError(.key, "CHAIN_FAILED", "\(name) cannot be read")
+        }
+        return signerRules(parsed, name: name)
+    }
+
+    private static func signerRules(_ leaf: ChainCertificate, name: String) -> QRCertError? {
+        if X509_check_ca(leaf.pointer) != 0 {
+            return QRCertError(.key, "CHAIN_SIGNER_IS_CA", "\(name) is a CA certificate, not a document signer",
+                               hint: "a CA signs signer certificates, never credentials")
+        }
+        let usage = X509_get_key_usage(leaf.pointer)
+        if usage != UInt32.max && usage & UInt32(KU_DIGITAL_SIGNATURE) == 0 {
+            return QRCertError(.key, "CHAIN_KEY_USAGE", "\(name) does not allow digitalSignature (keyUsage)")
+        }
+        return nil
     }
 
     /// Whether `certificate` may act as a trust anchor for signers: basicConstraints cA=TRUE (X509_check_ca).

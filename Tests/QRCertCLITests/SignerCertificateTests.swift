@@ -59,6 +59,21 @@ final class SignerCertificateTests: XCTestCase {
         XCTAssertEqual(strict.errorLines.last, "qrcert: 1 bad row(s); nothing issued (--strict)")
     }
 
+    func testACACertificateOrOneWithoutDigitalSignatureIsRefused() throws {
+        let key = try CLI.key("es256", in: folder)
+        let cases = [("DS ca", "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,digitalSignature\n",
+                      "qrcert: error: signer certificate CN=DS ca,O=CSGT Da Nang,C=VN is a CA certificate, not a document signer [CHAIN_SIGNER_IS_CA]"),
+                     ("DS seal", "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyEncipherment\n",
+                      "qrcert: error: signer certificate CN=DS seal,O=CSGT Da Nang,C=VN does not allow digitalSignature (keyUsage) [CHAIN_KEY_USAGE]")]
+        for (name, extensions, expected) in cases {
+            let signer = try csca.issue(name, publicKey: CLI.publicKey("es256"), extensions: extensions)
+            let result = try qrcert(["issue", "--key", key, "--cert", signer, "--issuer", "x", "--profile", "driving-licence",
+                                     "--out", folder.appendingPathComponent("out").path, try TestCSCA.records(in: folder).path], status: 2)
+            XCTAssertEqual(result.errorLines.first, expected)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+        }
+    }
+
     func testACertificateOfAnotherKeyIsRefused() throws {
         let key = try CLI.key("ed25519", in: folder)
         let signer = try csca.issue("DS es256", publicKey: CLI.publicKey("es256"))

@@ -54,15 +54,21 @@ final class CertificateChainVerifierTests: XCTestCase {
         return try XCTUnwrap(try Certificate.all(pem: String(contentsOfFile: path("\(name).pem"), encoding: .utf8)).first)
     }
 
-    /// A licence issued on the civil date `daysAfterStart` days after `certificate` starts (iat is that date's
+    /// A licence signed on the civil date `daysAfterStart` days after `certificate` starts (iat is that date's
     /// midnight in Viet Nam, up to a day earlier than the instant), carrying it as x5chain (the library
     /// Issuer does not refuse a window its certificate does not cover: BatchIssue does, so the verifier can be tried).
     private func payload(under certificate: Certificate, daysAfterStart: Int64 = 2, embed: Bool = true) throws -> (String, Int64) {
         let start = certificate.notBefore + daysAfterStart * 86_400
         let date = Timestamp.iso(start).prefix(10)
         let licence = try TrustListSupport.licence(["issue_date": String(date), "expiry_date": "2036-01-01"])
-        let issued = try Issuer(key: key, name: TestFixtures.issuerName, certificate: certificate, embedCertificate: embed).issue(licence)
-        return (issued.payload, try XCTUnwrap(issued.claims.issuedAt) + 86_400)
+        // Signed here rather than by Issuer, which refuses a CA certificate or one without digitalSignature.
+        let claims = try Issuer(key: key, name: TestFixtures.issuerName).claims(for: licence)
+        var message = CoseSign1(protectedHeader: [CBORPair(.int(CoseSign1.algLabel), .int(key.algorithm.rawValue)),
+                                                  CBORPair(.int(CoseSign1.kidLabel), .bytes(certificate.keyID))],
+                                unprotectedHeader: embed ? [CBORPair(.int(CoseSign1.x5chainLabel), .bytes(certificate.derBytes))] : [],
+                                payload: CBOREncoder.encode(claims.encoded()))
+        message.signature = try key.sign(message.toBeSigned())
+        return (Payload.encode(message), try XCTUnwrap(claims.issuedAt) + 86_400)
     }
 
     private func verifier(cas: [String], trusting certificates: [Certificate] = []) throws -> Verifier {
@@ -129,6 +135,31 @@ final class CertificateChainVerifierTests: XCTestCase {
         var swapped = cose
         swapped.unprotectedHeader = [CBORPair(.int(CoseSign1.x5chainLabel), .bytes(other.derBytes))]
         XCTAssertEqual(try verifier(cas: ["csca"]).verify(Payload.encode(swapped), at: at).failures.map(\.code), ["KID_UNKNOWN"])
+    }
+
+    func testATrustListMayListTheCSCAWithItsScope() throws {
+        let signer = try certify("good")
+        let (text, at) = try payload(under: signer)
+        let csca = try XCTUnwrap(try Certificate.all(pem: String(contentsOfFile: path("csca.pem"), encoding: .utf8)).first)
+        let root = try PrivateKey.generate(.es256)
+        func store(types: [String], removed: Bool = false) throws -> Verifier {
+            var list = try TrustList(header: TrustListSupport.header(issuedAt: at - 86_400), environment: .production, authority: "Bộ Công an")
+            try list.add(try TrustListEntry(certificate: csca, issuer: "Cục Cảnh sát giao thông", types: types))
+            if removed { try list.remove(keyID: csca.keyID, at: at - 3_600, reason: "CSCA key stolen") }
+            var trust = TrustStore()
+            trust.add(try TrustListSupport.roundTrip(list, root: root), source: "trust.cose")
+            XCTAssertEqual(trust.authorities.count, 1)
+            return Verifier(trust: trust, profiles: try TestFixtures.profiles())
+        }
+        let allowed = try store(types: ["vn.dl"]).verify(text, at: at)
+        XCTAssertTrue(allowed.isValid, "\(allowed.failures)")
+        XCTAssertEqual(allowed.anchor?.listing?.issuer, "Cục Cảnh sát giao thông")
+        // The CA's listing scopes every signer under it.
+        XCTAssertEqual(try store(types: ["vn.tp"]).verify(text, at: at).failures.map(\.code), ["KEY_SCOPE"])
+        // And its removal takes them all.
+        let removed = try store(types: ["vn.dl"], removed: true).verify(text, at: at)
+        XCTAssertEqual(removed.failures.map(\.code), ["KEY_COMPROMISED"])
+        XCTAssertFalse(removed.signatureVerified)
     }
 
     func testATrustCAFileMustHoldCAs() throws {
