@@ -75,7 +75,7 @@ struct TrustListCommand: ParsableCommand {
         @Argument(help: "The trust list to update.")
         var file: String
 
-        @Option(help: "The issuer's public key (.pub.pem) or X.509 signer certificate (PEM or DER).")
+        @Option(help: "The issuer's public key (.pub.pem), X.509 signer certificate, or CA certificate (a CSCA) whose signers it vouches for (PEM or DER).")
         var key: String
 
         @Option(help: "The issuing authority that holds the key, as printed on its credentials.")
@@ -241,7 +241,7 @@ struct TrustListCommand: ParsableCommand {
                 case .removed(let at, let reason): status += " at \(Timestamp.iso(at)): \(e(reason))"
                 }
                 let type = e(entry.key.typeDescription)
-                out += "\n  \(Hex.encode(entry.keyID))  \(entry.certificate == nil ? type : "certificate (\(type))")  \(status)\n"
+                out += "\n  \(Hex.encode(entry.keyID))  \(entry.certificate.map { CertificateChain.isCA($0) ? "CA certificate (\(type))" : "certificate (\(type))" } ?? type)  \(status)\n"
                 out += "    issuer  \(e(entry.issuer))\n    types   \(e(entry.types.joined(separator: ", ")))\n"
                 out += "    valid   \(Timestamp.iso(entry.notBefore)) → \(Timestamp.iso(entry.notAfter))\n"
             }

@@ -39,6 +39,25 @@ final class SignerCertificateTests: XCTestCase {
         XCTAssertEqual(try CLI.jsonObject(bare.stdout)["code"] as? String, "KID_UNKNOWN")
     }
 
+    func testATrustListListingTheCSCAVouchesForItsSigners() throws {
+        let key = try CLI.key("es256", in: folder)
+        let signer = try csca.issue("DS Da Nang 2027", publicKey: CLI.publicKey("es256"))
+        let out = folder.appendingPathComponent("out")
+        _ = try qrcert(["issue", "--key", key, "--cert", signer, "--embed-cert", "--issuer", "Phòng CSGT Công an TP. Đà Nẵng",
+                        "--profile", "driving-licence", "--out", out.path, try TestCSCA.records(in: folder).path])
+        _ = try qrcert(["keygen", "--out", "root"])
+        _ = try qrcert(["trust-list", "create", "--root-key", "root.key.pem", "--authority", "Bộ Công an", "--environment", "production",
+                        "--out", "trust.cose", "--at", "2027-01-20"])
+        _ = try qrcert(["trust-list", "add-key", "trust.cose", "--root-key", "root.key.pem", "--key", csca.certificate,
+                        "--issuer", "Cục Cảnh sát giao thông", "--types", "driving-licence", "--at", "2027-01-20"])
+        let shown = try qrcert(["trust-list", "show", "trust.cose", "--root", "root.pub.pem"])
+        XCTAssertTrue(shown.lines.contains("  \(try TestCSCA.keyID(ofCertificate: csca.certificate))  CA certificate (P-256)  active"), shown.stdout)
+        let payloads = try payloads(out)
+        let verified = try qrcert(["verify", "--trust-list", "trust.cose", "--root", "root.pub.pem", "--at", "2027-02-01", "--json", "-"],
+                                  stdin: payloads.joined(separator: "\n") + "\n", environment: ["XDG_STATE_HOME": folder.path + "/state"])
+        XCTAssertEqual(try CLI.jsonObjects(verified.stdout).map { $0["valid"] as? Bool }, [true, true, true])
+    }
+
     func testARecordOutsideTheCertificateIsRejectedAndTheRestIssued() throws {
         let key = try CLI.key("es256", in: folder)
         let signer = try csca.issue("DS short", publicKey: CLI.publicKey("es256"), days: 3000)
