@@ -54,6 +54,10 @@ public struct TrustListEntry: Sendable {
 
     /// An active X.509 signer certificate; its window is the certificate's unless narrowed.
     public init(certificate: Certificate, issuer: String, types: [String], notBefore: Int64? = nil, notAfter: Int64? = nil) throws(QRCertError) {
+        if let problem = certificate.signerProblem {
+            throw QRCertError(.trust, "CERT_NOT_SIGNER", "certificate \(certificate.subject) cannot sign payloads: \(problem)",
+                              hint: "add the issuer's signer (document signing) certificate, not its CA's")
+        }
         try self.init(keyID: certificate.keyID, key: certificate.publicKey, certificate: certificate, issuer: issuer, types: types,
                       notBefore: notBefore ?? certificate.notBefore, notAfter: notAfter ?? certificate.notAfter, status: .active)
     }
@@ -142,6 +146,7 @@ public struct TrustListEntry: Sendable {
             } catch {
                 throw fields.bad("certificate: \(error.message)")
             }
+            if let problem = parsed.signerProblem { throw fields.bad("certificate cannot sign payloads: \(problem)") }
             certificate = parsed
             key = parsed.publicKey
         default:

@@ -68,7 +68,13 @@ public struct Verifier: Sendable {
                                   : "pass the issuer's public key or certificate with --trust")
         }
         try Self.refusingRemoved(candidates, keyID: kid)
-        let fitting = try AlgorithmBindingPolicy.keys(candidates, for: algorithm, keyID: kid)
+        // An X.509 anchor must be a signer certificate (not a CA, keyUsage allowing digitalSignature), however it was added.
+        let signers = candidates.filter { $0.certificate?.signerProblem == nil }
+        guard !signers.isEmpty else {
+            throw QRCertError(.key, "CERT_NOT_SIGNER",
+                              "the certificate with key id \(Hex.encode(kid)) cannot sign payloads: \(candidates[0].certificate?.signerProblem ?? "")")
+        }
+        let fitting = try AlgorithmBindingPolicy.keys(signers, for: algorithm, keyID: kid)
         let toBeSigned = cose.toBeSigned()
         // Several anchors may share a kid: try each, so a colliding wrong key never masks the right one.
         for anchor in fitting where try anchor.key.verify(cose.signature, of: toBeSigned, algorithm: algorithm) {

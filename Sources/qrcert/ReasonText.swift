@@ -77,6 +77,7 @@ enum ReasonText {
         "CONTENT_UNKNOWN_FIELD": "The licence data has a field its type does not define",
         "CONTENT_WINDOW_MISMATCH": "The dates in the licence do not match the signed validity period",
         // Trust list and revocation list (docs/TRUST.md).
+        "CERT_NOT_SIGNER": "The issuer's certificate is not a signing certificate: it cannot sign documents",
         "KEY_COMPROMISED": "Signed with a key the authority withdrew as compromised: nothing it signed is accepted",
         "KEY_SCOPE": "The issuer's key is not allowed to sign this kind of document",
         "KEY_EXPIRED": "The issuer's signing key is past its validity: the document must be issued again",
@@ -139,6 +140,7 @@ enum ReasonText {
         "CONTENT_MISSING_FIELD": "Dữ liệu giấy tờ thiếu thông tin bắt buộc",
         "CONTENT_UNKNOWN_FIELD": "Dữ liệu giấy tờ có trường không thuộc loại giấy tờ này",
         "CONTENT_WINDOW_MISMATCH": "Thời hạn ghi trong giấy tờ không khớp với thời hạn đã ký",
+        "CERT_NOT_SIGNER": "Chứng thư của đơn vị cấp không phải chứng thư ký: không được dùng để ký giấy tờ",
         "KEY_COMPROMISED": "Được ký bằng khóa đã bị cơ quan quản lý thu hồi vì lộ: mọi giấy tờ ký bằng khóa này đều không được chấp nhận",
         "KEY_SCOPE": "Khóa của đơn vị cấp không được phép ký loại giấy tờ này",
         "KEY_EXPIRED": "Khóa ký của đơn vị cấp đã hết thời hạn: giấy tờ cần được cấp lại",

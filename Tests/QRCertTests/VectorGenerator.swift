@@ -18,6 +18,8 @@ final class VectorGenerator {
     let es384: PrivateKey
     /// Self-signed TEST-ONLY certificate over the ES256 key, valid 2025-01-01 to 2030-01-01 (UTC).
     let certificate: Certificate
+    /// TEST-ONLY certificates over the same ES256 key that are no signers: a CA, and one whose keyUsage is keyAgreement only.
+    let caCertificate: Certificate, keyAgreementCertificate: Certificate
     let profiles: [String: Profile]
     /// ECDSA signatures by the bytes they sign: the committed ones, then those made in this run.
     private var signatures: [[UInt8]: [UInt8]] = [:]
@@ -62,6 +64,13 @@ final class VectorGenerator {
         let pem = try String(contentsOf: Self.keys.appendingPathComponent("TEST-ONLY-es256.crt.pem"), encoding: .utf8)
         guard let certificate = try Certificate.all(pem: pem).first else { throw QRCertError(.trust, "TEST", "no certificate") }
         self.certificate = certificate
+        func loadCertificate(_ name: String) throws -> Certificate {
+            let text = try String(contentsOf: Self.keys.appendingPathComponent(name), encoding: .utf8)
+            guard let found = try Certificate.all(pem: text).first else { throw QRCertError(.trust, "TEST", "no certificate in \(name)") }
+            return found
+        }
+        caCertificate = try loadCertificate("TEST-ONLY-es256-ca.crt.pem")
+        keyAgreementCertificate = try loadCertificate("TEST-ONLY-es256-no-signing.crt.pem")
         var profiles: [String: Profile] = [:]
         for profile in try BuiltinProfiles.all() { profiles[profile.type] = profile }
         self.profiles = profiles
@@ -401,6 +410,16 @@ final class VectorGenerator {
                 anchor: .publicKey(es384.publicKey.pemText), algorithm: "ES384", fails: (.verify, .key, "ALG_KEY_MISMATCH")) {
             VectorLayers.encoding(try signed(claims: good.payload, key: es384,
                                              protected: protectedHeader(SignatureAlgorithm.es256.rawValue, es384.publicKey.keyID)), prefix: qrcert)
+        }
+
+        try add("06-key-certificate-is-ca", "HC1: signed by the key of a CA certificate (basicConstraints cA): a CA certifies keys and is no signer",
+                clock: "2027-06-01T00:00:00Z", anchor: .certificate(caCertificate.derBytes), algorithm: "ES256", fails: (.verify, .key, "CERT_NOT_SIGNER")) {
+            VectorLayers.encoding(try self.dcc(protected: protectedHeader(SignatureAlgorithm.es256.rawValue, caCertificate.keyID)), prefix: dcc)
+        }
+        try add("06-key-certificate-without-digital-signature", "HC1: the signer certificate's keyUsage is keyAgreement only, without digitalSignature",
+                clock: "2027-06-01T00:00:00Z", anchor: .certificate(keyAgreementCertificate.derBytes), algorithm: "ES256",
+                fails: (.verify, .key, "CERT_NOT_SIGNER")) {
+            VectorLayers.encoding(try self.dcc(protected: protectedHeader(SignatureAlgorithm.es256.rawValue, keyAgreementCertificate.keyID)), prefix: dcc)
         }
 
         // Step 7: signature.
