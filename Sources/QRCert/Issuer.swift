@@ -17,8 +17,8 @@ public struct Issuer: Sendable {
     /// An issuer with `key` named `name`; with `certificate`, payloads name the certificate's kid (the EU DCC
     /// rule: first 8 bytes of SHA-256 over its DER) and, if `embedCertificate`, carry it as x5chain.
     ///
-    /// The certificate must hold `key`'s public key (CERT_KEY_MISMATCH) and be a document signer's: not a CA
-    /// (CHAIN_SIGNER_IS_CA), digitalSignature in its keyUsage when it has one (CHAIN_KEY_USAGE).
+    /// The certificate must hold `key`'s public key (CERT_KEY_MISMATCH) and be a document signer's: not a CA,
+    /// digitalSignature in its keyUsage when it has one (CERT_NOT_SIGNER).
     public init(key: any Signer, name: String, certificate: Certificate? = nil, embedCertificate: Bool = false) throws(QRCertError) {
         let trimmed = name.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping
         guard !trimmed.isEmpty, trimmed.utf8.count <= 200 else {
@@ -29,13 +29,16 @@ public struct Issuer: Sendable {
             throw QRCertError(.usage, "ISSUER_BAD_NAME", "issuer name must not hold control or bidi formatting characters")
         }
         if let certificate {
-            guard certificate.publicKey.spkiDER == key.publicKey.spkiDER else {
+            guard certificate.publicKey.identity == key.publicKey.identity else {
                 throw QRCertError(.key, "CERT_KEY_MISMATCH",
                                   "the signer certificate (kid \(Hex.encode(certificate.keyID))) holds another public key than the signing key (kid \(Hex.encode(key.publicKey.keyID)))",
                                   hint: "give the certificate issued for this key")
             }
             // Verifiers refuse credentials signed under a CA certificate or one without digitalSignature.
-            if let problem = CertificateChain.signerProblem(certificate) { throw problem }
+            if let problem = certificate.signerProblem {
+                throw QRCertError(.key, "CERT_NOT_SIGNER", "signer certificate \(certificate.subject) cannot sign payloads: \(problem)",
+                                  hint: "give the document signer certificate issued for this key, not its CA's")
+            }
         }
         self.key = key
         self.name = trimmed

@@ -4,14 +4,14 @@ import QRCertFormat
 /// Offline path validation of a document signer certificate up to a trusted CA certificate (a CSCA):
 /// RFC 5280 §6 as libcrypto's `X509_verify_cert` does it (signatures, validity of every certificate at the
 /// given time, basicConstraints and keyCertSign on each CA), plus the two signer rules it leaves to the
-/// application: the signer is not a CA and, when it has a keyUsage, it allows digitalSignature.
+/// application: the signer is not a CA and, when it has a keyUsage, it allows digitalSignature
+/// (`Certificate.signerProblem`).
 ///
 /// No network, no CRL or OCSP: revocation of a signer is the trust list's and the revocation lists' job.
 public enum CertificateChain {
     /// nil when `signer` chains to one of `anchors` at `time` (seconds since 1970 UTC), through `intermediates`
     /// (untrusted: they only help build the path); otherwise why not, as a verdict error (stage .key):
-    /// CHAIN_UNTRUSTED, CHAIN_BAD_SIGNATURE, CHAIN_EXPIRED, CHAIN_CA_INVALID, CHAIN_SIGNER_IS_CA,
-    /// CHAIN_KEY_USAGE or CHAIN_FAILED.
+    /// CERT_NOT_SIGNER, CHAIN_UNTRUSTED, CHAIN_BAD_SIGNATURE, CHAIN_EXPIRED, CHAIN_CA_INVALID or CHAIN_FAILED.
     /// `when` names `time` in messages ("at 2027-01-05T17:00:00Z, when it was issued").
     public static func problem(_ signer: Certificate, intermediates: [Certificate] = [], anchors: [Certificate],
                                at time: Int64, when: String) -> QRCertError? {
@@ -33,7 +33,9 @@ public enum CertificateChain {
         guard let leaf = ChainCertificate(signer.derBytes) else {
             return .failure(QRCertError(.key, "CHAIN_FAILED", "\(name) cannot be read"))
         }
-        if let problem = signerRules(leaf, name: name) { return .failure(problem) }
+        if let problem = signer.signerProblem {
+            return .failure(QRCertError(.key, "CERT_NOT_SIGNER", "\(name) cannot sign payloads: \(problem)"))
+        }
         guard let store = X509_STORE_new() else { return .failure(failure("X509_STORE_new", name)) }
         defer { X509_STORE_free(store) }
         var trusted: [ChainCertificate] = []
@@ -93,28 +95,6 @@ public enum CertificateChain {
                 return .failure(QRCertError(.key, "CHAIN_FAILED", "\(name) does not validate: \(reason)"))
             }
         }
-    }
-
-    /// Why `certificate` may not sign credentials, or nil: a CA certificate (CHAIN_SIGNER_IS_CA), or a keyUsage
-    /// without digitalSignature (CHAIN_KEY_USAGE). `issue --cert` applies it before signing anything.
-    public static func signerProblem(_ certificate: Certificate) -> QRCertError? {
-        let name = "signer certificate \(certificate.subject)"
-        guard let parsed = ChainCertificate(certificate.derBytes) else {
-            return QRCertError(.key, "CHAIN_FAILED", "\(name) cannot be read")
-        }
-        return signerRules(parsed, name: name)
-    }
-
-    private static func signerRules(_ leaf: ChainCertificate, name: String) -> QRCertError? {
-        if X509_check_ca(leaf.pointer) != 0 {
-            return QRCertError(.key, "CHAIN_SIGNER_IS_CA", "\(name) is a CA certificate, not a document signer",
-                               hint: "a CA signs signer certificates, never credentials")
-        }
-        let usage = X509_get_key_usage(leaf.pointer)
-        if usage != UInt32.max && usage & UInt32(KU_DIGITAL_SIGNATURE) == 0 {
-            return QRCertError(.key, "CHAIN_KEY_USAGE", "\(name) does not allow digitalSignature (keyUsage)")
-        }
-        return nil
     }
 
     /// Whether `certificate` may act as a trust anchor for signers: basicConstraints cA=TRUE (X509_check_ca).

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// `issue --cert`: credentials issued under an X.509 document signer certificate made by openssl under a test CSCA.
-final class SignerCertificateTests: XCTestCase {
+final class IssueUnderCertificateTests: XCTestCase {
     var folder: URL!
     var csca: TestCSCA!
 
@@ -81,9 +81,9 @@ final class SignerCertificateTests: XCTestCase {
     func testACACertificateOrOneWithoutDigitalSignatureIsRefused() throws {
         let key = try CLI.key("es256", in: folder)
         let cases = [("DS ca", "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,digitalSignature\n",
-                      "qrcert: error: signer certificate CN=DS ca,O=CSGT Da Nang,C=VN is a CA certificate, not a document signer [CHAIN_SIGNER_IS_CA]"),
+                      "qrcert: error: signer certificate CN=DS ca,O=CSGT Da Nang,C=VN cannot sign payloads: it is a CA certificate (basicConstraints cA), which certifies keys and signs nothing else [CERT_NOT_SIGNER]"),
                      ("DS seal", "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyEncipherment\n",
-                      "qrcert: error: signer certificate CN=DS seal,O=CSGT Da Nang,C=VN does not allow digitalSignature (keyUsage) [CHAIN_KEY_USAGE]")]
+                      "qrcert: error: signer certificate CN=DS seal,O=CSGT Da Nang,C=VN cannot sign payloads: its keyUsage lacks digitalSignature [CERT_NOT_SIGNER]")]
         for (name, extensions, expected) in cases {
             let signer = try csca.issue(name, publicKey: CLI.publicKey("es256"), extensions: extensions)
             let result = try qrcert(["issue", "--key", key, "--cert", signer, "--issuer", "x", "--profile", "driving-licence",
