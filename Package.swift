@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
         // libpng and libjpeg report errors with setjmp/longjmp: that stays inside this C target.
+        // PKCS#11 modules are dlopen()ed at run time; the header is Debian's p11-kit copy (nothing of p11-kit is linked).
+        .target(name: "CPKCS11", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "CImageIO",
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
@@ -27,8 +29,8 @@ let package = Package(
 
         // Wire format: Base45, CBOR, zlib, COSE_Sign1, CWT, payload codec. No I/O, no clock.
         .target(name: "QRCertFormat", dependencies: ["CZlib"]),
-        // Keys, signatures, key ids, X.509 anchors: the only importer of libcrypto.
-        .target(name: "QRCertCrypto", dependencies: ["COpenSSL", "QRCertFormat"]),
+        // Keys, signatures, key ids, X.509 anchors, PKCS#11 tokens: the only importer of libcrypto and of CPKCS11.
+        .target(name: "QRCertCrypto", dependencies: ["COpenSSL", "CPKCS11", "QRCertFormat"]),
         // QR symbols, PNG/terminal rendering, QR decoding from images.
         .target(name: "QRCertImage", dependencies: ["CQRencode", "CZBar", "CImageIO", "QRCertFormat"]),
         // Records, profiles, issuer, verifier and its policies, trust store.

@@ -91,6 +91,9 @@ public struct BatchIssue: Sendable {
                 case .success(let (row, credential)):
                     if !partition.contains(id: credential.id) {
                         continue
+                    } else if let problem = issuer.certificateProblem(credential) {
+                        items.append(.rejected(RejectedRow(source: row.source, line: row.line, field: problem.field,
+                                                           id: credential.id, error: problem.error)))
                     } else if try skip(credential) {
                         items.append(.skipped(row, credential))
                     } else {

@@ -4,7 +4,7 @@ import QRCertFormat
 extension Issuer {
     /// Why `payload` is not what this issuer signs for `credential`, or nil when it is: a qrcert payload
     /// whose protected header (algorithm, kid) and signed claims are byte for byte those `issue` produces
-    /// for `credential`, with no unprotected header, and whose signature verifies with this key. Only an
+    /// for `credential`, with the unprotected header this run writes (`x5chain` with `--embed-cert`), and whose signature verifies with this key. Only an
     /// ECDSA signature's randomness may differ from a fresh `issue`.
     ///
     /// A resumed batch trusts a payload read back from its manifest this far and no further: another
@@ -27,8 +27,12 @@ extension Issuer {
                                                    CBORPair(.int(CoseSign1.kidLabel), .bytes(keyID))],
                                  payload: CBOREncoder.encode(expectedClaims.encoded()))
         let cose = decoded.cose
-        guard cose.protectedBytes == expected.protectedBytes, cose.unprotectedHeader.isEmpty else {
+        guard cose.protectedBytes == expected.protectedBytes else {
             return "it was signed under another key id or algorithm"
+        }
+        let unprotected = embedsCertificate ? certificate.map { [CBORPair(.int(CoseSign1.x5chainLabel), .bytes($0.derBytes))] } ?? [] : []
+        guard cose.unprotectedHeader == unprotected else {
+            return "its unprotected header is not what this run writes (check --embed-cert)"
         }
         guard cose.payload == expected.payload else {
             if let item = try? CBORDecoder.decode(cose.payload), let claims = try? CWTClaims.decode(item), claims.issuer != name {

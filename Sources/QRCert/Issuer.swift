@@ -3,15 +3,23 @@ import QRCertFormat
 
 /// Signs credentials into QR payload text. Thread-safe: one issuer serves every worker.
 public struct Issuer: Sendable {
-    /// The signing key.
-    public let key: PrivateKey
+    /// The signing key: a PEM key in memory or a key in a PKCS#11 token.
+    public let key: any Signer
     /// `iss`, the issuing authority's name as printed.
     public let name: String
-    /// Key id placed in the protected header.
+    /// Key id placed in the protected header: the key's SPKI kid, or the signer certificate's kid.
     public let keyID: [UInt8]
+    /// The X.509 signer certificate credentials are issued under, if any (docs/TRUST.md).
+    public let certificate: Certificate?
+    /// Whether each payload carries `certificate` in its unprotected header (x5chain, RFC 9360).
+    public let embedsCertificate: Bool
 
-    /// An issuer with `key` named `name`.
-    public init(key: PrivateKey, name: String) throws(QRCertError) {
+    /// An issuer with `key` named `name`; with `certificate`, payloads name the certificate's kid (the EU DCC
+    /// rule: first 8 bytes of SHA-256 over its DER) and, if `embedCertificate`, carry it as x5chain.
+    ///
+    /// The certificate must hold `key`'s public key (CERT_KEY_MISMATCH) and be a document signer's: not a CA,
+    /// digitalSignature in its keyUsage when it has one (CERT_NOT_SIGNER).
+    public init(key: any Signer, name: String, certificate: Certificate? = nil, embedCertificate: Bool = false) throws(QRCertError) {
         let trimmed = name.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping
         guard !trimmed.isEmpty, trimmed.utf8.count <= 200 else {
             throw QRCertError(.usage, "ISSUER_BAD_NAME", "issuer name must be 1 to 200 bytes")
@@ -20,9 +28,42 @@ public struct Issuer: Sendable {
         guard !DisplayText.containsUnsafe(trimmed) else {
             throw QRCertError(.usage, "ISSUER_BAD_NAME", "issuer name must not hold control or bidi formatting characters")
         }
+        if let certificate {
+            guard certificate.publicKey.identity == key.publicKey.identity else {
+                throw QRCertError(.key, "CERT_KEY_MISMATCH",
+                                  "the signer certificate (kid \(Hex.encode(certificate.keyID))) holds another public key than the signing key (kid \(Hex.encode(key.publicKey.keyID)))",
+                                  hint: "give the certificate issued for this key")
+            }
+            // Verifiers refuse credentials signed under a CA certificate or one without digitalSignature.
+            if let problem = certificate.signerProblem {
+                throw QRCertError(.key, "CERT_NOT_SIGNER", "signer certificate \(certificate.subject) cannot sign payloads: \(problem)",
+                                  hint: "give the document signer certificate issued for this key, not its CA's")
+            }
+        }
         self.key = key
         self.name = trimmed
-        self.keyID = key.publicKey.keyID
+        self.certificate = certificate
+        self.embedsCertificate = embedCertificate && certificate != nil
+        self.keyID = certificate?.keyID ?? key.publicKey.keyID
+    }
+
+    /// Why the signer certificate does not cover `credential`'s window (CERT_NOT_COVERING), or nil when it does
+    /// or there is no certificate: verifiers refuse a credential issued before the certificate's notBefore or
+    /// expiring after its notAfter, so issuing one would ship a code that never verifies.
+    public func certificateProblem(_ credential: Credential) -> (field: String, error: QRCertError)? {
+        guard let certificate, let validFrom = credential.validFrom else { return nil }
+        if validFrom < certificate.notBefore || validFrom > certificate.notAfter {
+            return (credential.profile.validFrom, QRCertError(
+                .records, "CERT_NOT_COVERING",
+                "issued at \(Timestamp.iso(validFrom)), outside the signer certificate's validity \(Timestamp.iso(certificate.notBefore)) to \(Timestamp.iso(certificate.notAfter))"))
+        }
+        guard let validUntil = credential.validUntil else { return nil }
+        if validUntil > certificate.notAfter {
+            return (credential.profile.validUntil ?? credential.profile.validFrom, QRCertError(
+                .records, "CERT_NOT_COVERING",
+                "expires at \(Timestamp.iso(validUntil)), after the signer certificate's notAfter \(Timestamp.iso(certificate.notAfter))"))
+        }
+        return nil
     }
 
     /// One issued credential.
@@ -51,7 +92,9 @@ public struct Issuer: Sendable {
         let claims = try claims(for: credential)
         let protected = [CBORPair(.int(CoseSign1.algLabel), .int(key.algorithm.rawValue)),
                          CBORPair(.int(CoseSign1.kidLabel), .bytes(keyID))]
-        var message = CoseSign1(protectedHeader: protected, payload: CBOREncoder.encode(claims.encoded()))
+        // x5chain (RFC 9360 §2) goes unprotected: it only helps a verifier find a key it must still chain to a trusted CA.
+        let unprotected = embedsCertificate ? certificate.map { [CBORPair(.int(CoseSign1.x5chainLabel), .bytes($0.derBytes))] } ?? [] : []
+        var message = CoseSign1(protectedHeader: protected, unprotectedHeader: unprotected, payload: CBOREncoder.encode(claims.encoded()))
         let toBeSigned = message.toBeSigned()
         message.signature = try key.sign(toBeSigned)
         // Verify right after signing (as minisign does): a bad key or a bug never ships.

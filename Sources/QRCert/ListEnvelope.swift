@@ -72,7 +72,7 @@ struct ListEnvelope {
     }
 
     /// Signs `body` with `key` and checks the signature with the public half before returning the file bytes.
-    static func sign(_ body: CBOR, kind: ListKind, key: PrivateKey) throws(QRCertError) -> [UInt8] {
+    static func sign(_ body: CBOR, kind: ListKind, key: any Signer) throws(QRCertError) -> [UInt8] {
         let protected = [CBORPair(.int(CoseSign1.algLabel), .int(key.algorithm.rawValue)),
                          CBORPair(.int(contentTypeLabel), .text(kind.contentType)),
                          CBORPair(.int(CoseSign1.kidLabel), .bytes(key.publicKey.keyID))]

@@ -186,7 +186,7 @@ public struct RevocationList: Sendable {
     // MARK: - Signing and reading
 
     /// The file: a COSE_Sign1 by `key` over the body.
-    public func signed(with key: PrivateKey) throws(QRCertError) -> [UInt8] {
+    public func signed(with key: any QRCertCrypto.Signer) throws(QRCertError) -> [UInt8] {
         let body = CBOR.map(header.pairs + [CBORPair(.int(6), .text(issuer)),
                                             CBORPair(.int(7), .int(utcOffset)),
                                             CBORPair(.int(8), .array(reasons.map { .text($0) })),

@@ -106,7 +106,7 @@ public struct TrustList: Sendable {
     }
 
     /// The file: a COSE_Sign1 by `root` over the body.
-    public func signed(with root: PrivateKey) throws(QRCertError) -> [UInt8] {
+    public func signed(with root: any Signer) throws(QRCertError) -> [UInt8] {
         try ListEnvelope.sign(body(), kind: .trustList, key: root)
     }
 

@@ -54,7 +54,8 @@ public struct TrustListEntry: Sendable {
 
     /// An active X.509 signer certificate; its window is the certificate's unless narrowed.
     public init(certificate: Certificate, issuer: String, types: [String], notBefore: Int64? = nil, notAfter: Int64? = nil) throws(QRCertError) {
-        if let problem = certificate.signerProblem {
+        // A CA certificate (a CSCA) may be listed: it vouches for the signers under it (docs/TRUST.md §5.5).
+        if let problem = certificate.signerProblem, !CertificateChain.isCA(certificate) {
             throw QRCertError(.trust, "CERT_NOT_SIGNER", "certificate \(certificate.subject) cannot sign payloads: \(problem)",
                               hint: "add the issuer's signer (document signing) certificate, not its CA's")
         }
@@ -146,7 +147,9 @@ public struct TrustListEntry: Sendable {
             } catch {
                 throw fields.bad("certificate: \(error.message)")
             }
-            if let problem = parsed.signerProblem { throw fields.bad("certificate cannot sign payloads: \(problem)") }
+            if let problem = parsed.signerProblem, !CertificateChain.isCA(parsed) {
+                throw fields.bad("certificate cannot sign payloads: \(problem)")
+            }
             certificate = parsed
             key = parsed.publicKey
         default:

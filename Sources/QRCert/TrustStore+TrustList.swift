@@ -1,3 +1,4 @@
+import QRCertCrypto
 import QRCertFormat
 
 extension TrustStore {
@@ -6,6 +7,12 @@ extension TrustStore {
     /// the same key given with `--trust`, bare or as any certificate of it, takes the listing too.
     public mutating func add(_ list: TrustList, source: String) {
         for entry in list.entries {
+            // A CA certificate in the list (a CSCA) certifies signers rather than signing credentials itself.
+            if let certificate = entry.certificate, CertificateChain.isCA(certificate) {
+                authorities.append(CertificateAuthority(certificate: certificate, source: "\(source) #\(list.header.sequence): \(entry.issuer)",
+                                                        listing: entry))
+                continue
+            }
             record(entry)
             append(TrustAnchor(keyID: entry.keyID, key: entry.key, certificate: entry.certificate,
                                source: "\(source) #\(list.header.sequence): \(entry.issuer)", listing: entry, fromTrustList: true))

@@ -19,6 +19,10 @@ public struct TrustAnchor: Sendable {
     public internal(set) var listing: TrustListEntry? = nil
     /// Whether the anchor came from the trust list itself (its source then names the list).
     var fromTrustList = false
+    /// Whether the certificate came from the payload's own x5chain: then it is only a key if it chains to a CA.
+    public internal(set) var fromPayload = false
+    /// The rest of the payload's x5chain (untrusted intermediates towards a CA), signer excluded.
+    public internal(set) var intermediates: [Certificate] = []
 }
 
 /// The set of trusted keys: anchors looked up by key id, policies looked up by key (SPKI).
@@ -30,6 +34,8 @@ public struct TrustStore: Sendable {
     private var byKeyID: [[UInt8]: [Int]] = [:]
     /// The trust list's entry for each key, by its identity (canonical SPKI DER).
     private var listings: [[UInt8]: TrustListEntry] = [:]
+    /// CA certificates (a CSCA) that signer certificates must chain to (`verify --trust-ca`); see `CertificateChainPolicy`.
+    public internal(set) var authorities: [CertificateAuthority] = []
 
     /// An empty store.
     public init() {}
@@ -94,8 +100,8 @@ public struct TrustStore: Sendable {
         return found.count == 1 ? found : found.filter(\.fromTrustList) + found.filter { !$0.fromTrustList }
     }
 
-    /// Whether the store is empty.
-    public var isEmpty: Bool { stored.isEmpty }
+    /// Whether the store is empty (CA certificates count: signers can chain to them).
+    public var isEmpty: Bool { stored.isEmpty && authorities.isEmpty }
 
     /// Internal rather than private so tests can file an anchor under a chosen kid: two real keys
     /// never share one, yet the verifier must cope when a trust list says they do.
@@ -109,7 +115,7 @@ public struct TrustStore: Sendable {
         listings[entry.key.identity] = entry
     }
 
-    private func resolved(_ anchor: TrustAnchor) -> TrustAnchor {
+    func resolved(_ anchor: TrustAnchor) -> TrustAnchor {
         guard !listings.isEmpty else { return anchor }
         var anchor = anchor
         anchor.listing = listings[anchor.key.identity]

@@ -56,10 +56,16 @@ public struct Verifier: Sendable {
         verdict.algorithm = algorithm.rawValue
 
         // Candidates by kid; each carries its key's listing (by SPKI), so removal is seen under every kid.
-        let candidates = trust.anchors(for: kid)
+        // With CAs trusted, a signer certificate the payload carries (x5chain) is a candidate too, until step 8a.
+        var candidates = trust.anchors(for: kid)
+        if candidates.isEmpty, let carried = try trust.payloadSigner(cose.unprotectedX5Chain, keyID: kid) {
+            candidates = [carried]
+        }
         guard !candidates.isEmpty else {
             throw QRCertError(.key, "KID_UNKNOWN", "no trusted key has key id \(Hex.encode(kid))",
-                              hint: "pass the issuer's public key or certificate with --trust")
+                              hint: cose.unprotectedX5Chain != nil && trust.authorities.isEmpty
+                                  ? "the payload carries its signer certificate (x5chain): pass the CA that issued it with --trust-ca"
+                                  : "pass the issuer's public key or certificate with --trust")
         }
         try Self.refusingRemoved(candidates, keyID: kid)
         // An X.509 anchor must be a signer certificate (not a CA, keyUsage allowing digitalSignature), however it was added.
@@ -87,9 +93,17 @@ public struct Verifier: Sendable {
             throw QRCertError(.cbor, error.code, "signed claims are not valid CBOR: \(error.message)")
         }
         let claims = try CWTClaims.decode(claimsItem)
+        do throws(QRCertError) {
+            verdict.anchor = try CertificateChainPolicy.check(anchor, claims: claims, time: verdict.time, authorities: trust.authorities)
+        } catch {
+            // Not a trusted key after all: the signature proves nothing, and nothing the payload says is shown.
+            verdict.anchor = nil
+            verdict.signatureVerified = false
+            throw error
+        }
         verdict.claims = claims
 
-        var input = PolicyInput(prefix: payload.prefix, claims: claims, signer: anchor, time: verdict.time, clockSkew: clockSkew)
+        var input = PolicyInput(prefix: payload.prefix, claims: claims, signer: verdict.anchor ?? anchor, time: verdict.time, clockSkew: clockSkew)
         for policy in policies {
             verdict.failures.append(contentsOf: policy.check(&input))
         }

@@ -7,6 +7,8 @@ public struct CoseSign1: Sendable, Equatable {
     public static let algLabel: Int64 = 1
     /// COSE header label of the key id.
     public static let kidLabel: Int64 = 4
+    /// `x5chain` (RFC 9360 §2): one DER certificate as a byte string, or an array of them, signer first.
+    public static let x5chainLabel: Int64 = 33
     /// CBOR tag of COSE_Sign1.
     public static let tag: UInt64 = 18
     /// CBOR tag of a CWT (RFC 8392 §6), which some issuers wrap around tag 18.
@@ -105,6 +107,8 @@ public struct CoseSign1: Sendable, Equatable {
     public var unprotectedAlgorithm: CBOR? { Self.lookup(unprotectedHeader, Self.algLabel) }
     /// `kid` from the protected header.
     public var protectedKeyID: CBOR? { Self.lookup(protectedHeader, Self.kidLabel) }
+    /// `x5chain` from the unprotected header: never trusted for anything but finding a key.
+    public var unprotectedX5Chain: CBOR? { Self.lookup(unprotectedHeader, Self.x5chainLabel) }
     /// `kid` from the unprotected header.
     public var unprotectedKeyID: CBOR? { Self.lookup(unprotectedHeader, Self.kidLabel) }
 

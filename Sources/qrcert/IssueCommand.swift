@@ -19,11 +19,19 @@ struct IssueCommand: ParsableCommand {
         Examples:
           qrcert issue --key keys/dn.key.pem --issuer "Sở GTVT Đà Nẵng" --profile driving-licence --out out/ records.csv
           qrcert issue --key keys/dn.key.pem --issuer "Sở GTVT Đà Nẵng" --profile driving-licence --format payload - < records.jsonl --input-format jsonl
+          qrcert issue --key 'pkcs11:token=CSGT%20Da%20Nang;object=dl-2026' --pkcs11-module /usr/lib/softhsm/libsofthsm2.so \
+                 --pin-file /run/qrcert/pin --cert dl-2026.crt.pem --issuer "Phòng CSGT Công an TP. Đà Nẵng" --profile driving-licence --out out/ records.csv
         """
     )
 
-    @Option(help: "Private key file (PEM, mode 0600).")
+    @Option(help: "Private key: a PEM file (mode 0600), or a key in a token as a pkcs11: URI (RFC 7512), e.g. 'pkcs11:token=CSGT;object=dl-2026'.")
     var key: String
+
+    @Option(help: ArgumentHelp("X.509 signer certificate of the key (PEM or DER): payloads name its kid; it must cover every credential's window.", valueName: "file"))
+    var cert: String?
+
+    @Flag(name: .customLong("embed-cert"), help: "Carry the --cert certificate in each payload (x5chain, RFC 9360), for verifiers that trust a CA (verify --trust-ca).")
+    var embedCert = false
 
     @Option(help: "Issuing authority's name, as printed (the CWT iss claim).")
     var issuer: String
@@ -82,13 +90,15 @@ struct IssueCommand: ParsableCommand {
         if let partition {
             do throws(QRCertError) { _ = try Partition(partition) } catch { throw ValidationError(error.message) }
         }
+        if embedCert && cert == nil { throw ValidationError("--embed-cert needs --cert") }
     }
 
     func run() throws {
         Allocator.keepFreedMemory()
         let profile = try ProfileLoader.load(self.profile)
-        let signingKey = try passphrase.loadPrivateKey(key)
-        let issuer = try Issuer(key: signingKey, name: self.issuer)
+        let signingKey = try passphrase.loadSigner(key)
+        let certificate = try cert.map { (path) throws(QRCertError) in try Self.readCertificate(path) }
+        let issuer = try Issuer(key: signingKey, name: self.issuer, certificate: certificate, embedCertificate: embedCert)
         let partition = try self.partition.map { text throws(QRCertError) in try Partition(text) } ?? .whole
         let batch = BatchIssue(profile: profile, issuer: issuer, jobs: jobs, partition: partition)
 
@@ -101,7 +111,7 @@ struct IssueCommand: ParsableCommand {
                 spool = try Files.spoolStandardInput()
                 inputPath = spool
             }
-            let rejects = try prevalidate(inputPath ?? "-", spooled: spool != nil, profile: profile, partition: partition)
+            let rejects = try prevalidate(inputPath ?? "-", spooled: spool != nil, profile: profile, issuer: issuer, partition: partition)
             guard rejects.isEmpty else {
                 for rejection in rejects { Console.diagnostic(rejection.description) }
                 Console.diagnostic("qrcert: \(rejects.count) bad row(s); nothing issued (--strict)")
@@ -195,15 +205,40 @@ struct IssueCommand: ParsableCommand {
                issued, rejected, seconds, Double(issued) / max(seconds, 0.000_001))
     }
 
+    /// The one signer certificate in `path` (PEM or DER).
+    static func readCertificate(_ path: String) throws(QRCertError) -> Certificate {
+        let bytes = try Files.read(path, what: "certificate file")
+        do throws(QRCertError) {
+            if let text = String(validating: bytes, as: UTF8.self), text.contains("-----BEGIN ") {
+                let found = try Certificate.all(pem: text)
+                guard found.count == 1 else {
+                    throw QRCertError(.trust, "CERT_BAD_PEM", "holds \(found.count) certificates; --cert takes the signer's one",
+                                      hint: "a CA certificate goes to verifiers (verify --trust-ca), not to issue")
+                }
+                return found[0]
+            }
+            return try Certificate.der(bytes)
+        } catch {
+            throw error.located(path)
+        }
+    }
+
     /// Reads the whole input once, checking every row, without signing anything.
-    private func prevalidate(_ path: String, spooled: Bool, profile: Profile, partition: Partition) throws(QRCertError) -> [RejectedRow] {
+    private func prevalidate(_ path: String, spooled: Bool, profile: Profile, issuer: Issuer, partition: Partition) throws(QRCertError) -> [RejectedRow] {
         var opened = try RecordInput.open(path, format: spooled ? inputFormat ?? .csv : inputFormat, delimiter: delimiter,
                                           name: spooled ? "<stdin>" : nil)
         var checker = RecordChecker(profile: profile)
         var rejects: [RejectedRow] = []
         try opened.reader.start(checking: profile)
         while let next = try opened.reader.next() {
-            if case .failure(let rejection) = checker.check(next), partition.owns(rejection) { rejects.append(rejection) }
+            switch checker.check(next) {
+            case .failure(let rejection):
+                if partition.owns(rejection) { rejects.append(rejection) }
+            case .success(let (row, credential)):
+                if partition.contains(id: credential.id), let problem = issuer.certificateProblem(credential) {
+                    rejects.append(RejectedRow(source: row.source, line: row.line, field: problem.field, id: credential.id, error: problem.error))
+                }
+            }
         }
         return rejects
     }

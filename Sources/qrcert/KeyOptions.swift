@@ -28,6 +28,14 @@ struct PassphraseOptions: ParsableArguments {
         return nil
     }
 
+    @OptionGroup var token: TokenOptions
+
+    /// The signing key `path` names: a `pkcs11:` URI (RFC 7512) of a key in a token, or a private key file.
+    func loadSigner(_ path: String) throws(QRCertError) -> any Signer {
+        if PKCS11URI.isURI(path) { return try token.open(path) }
+        return try loadPrivateKey(path)
+    }
+
     /// Loads a private key file: refuses loose permissions; asks on the terminal when the key is encrypted and no passphrase was given.
     func loadPrivateKey(_ path: String) throws(QRCertError) -> PrivateKey {
         try Files.checkPrivateKeyMode(path)

@@ -16,18 +16,32 @@ struct KeygenCommand: ParsableCommand {
         Examples:
           qrcert keygen --out keys/danang-transport
           qrcert keygen --out keys/danang-transport --alg ed25519 --passphrase-file secret.txt
+          qrcert keygen --pkcs11 'pkcs11:token=CSGT%20Da%20Nang;object=dl-2026' --pkcs11-module /usr/lib/softhsm/libsofthsm2.so \
+                 --pin-file /run/qrcert/pin --out keys/dl-2026
+
+        With --pkcs11 the key pair is made inside the token (C_GenerateKeyPair; the private key is never
+        extractable) and its CKA_ID is set to the kid; --out then writes only PATH.pub.pem.
         """
     )
 
-    @Option(help: "Path prefix of the two files to write.")
-    var out: String
+    @Option(help: "Path prefix of the two files to write (with --pkcs11: of the public key file only).")
+    var out: String?
+
+    @Option(name: .customLong("pkcs11"), help: ArgumentHelp("Make the key pair in a PKCS#11 token instead: the new key's URI, with its label as object=.", valueName: "uri"))
+    var pkcs11: String?
 
     @Option(help: "Algorithm: es256 (ECDSA P-256, default) or ed25519.")
     var alg: KeyAlgorithm = .es256
 
     @OptionGroup var passphrase: PassphraseOptions
 
+    func validate() throws {
+        if pkcs11 == nil && out == nil { throw ValidationError("give --out PATH (or --pkcs11 URI to make the key in a token)") }
+    }
+
     func run() throws {
+        if let pkcs11 { return try runInToken(pkcs11) }
+        guard let out else { return }
         let keyPath = out + ".key.pem", publicPath = out + ".pub.pem"
         // Not NSString.deletingLastPathComponent: it traps on a bare name such as `--out k` (swift-corelibs-foundation).
         let directory = out.lastIndex(of: "/").map { String(out[..<$0]) } ?? ""
@@ -46,6 +60,23 @@ struct KeygenCommand: ParsableCommand {
         }
         Console.line(Hex.encode(key.publicKey.keyID))
         Console.diagnostic("qrcert: wrote \(keyPath) (private, \(alg.signatureAlgorithm.name)) and \(publicPath) (public)")
+    }
+
+    /// keygen --pkcs11: the pair is made in the token; only the public key can be written out.
+    private func runInToken(_ uri: String) throws {
+        let publicPath = out.map { $0 + ".pub.pem" }
+        if let publicPath, FileManager.default.fileExists(atPath: publicPath) {
+            throw QRCertError(.io, "IO_EXISTS", "\(publicPath) already exists; refusing to overwrite it")
+        }
+        let key = try passphrase.token.generate(uri, algorithm: alg.signatureAlgorithm)
+        if let out, let publicPath {
+            let directory = out.lastIndex(of: "/").map { String(out[..<$0]) } ?? ""
+            if !directory.isEmpty { try Files.makeDirectory(directory) }
+            try Files.createExclusive(publicPath, bytes: Array(key.publicKey.pemText.utf8), mode: 0o644)
+        }
+        Console.line(Hex.encode(key.publicKey.keyID))
+        Console.diagnostic("qrcert: made \(key.name) in the token (private, \(key.algorithm.name), not extractable)"
+                           + (publicPath.map { "; wrote \($0) (public)" } ?? ""))
     }
 }
 

@@ -264,7 +264,7 @@ struct RevocationSigning: ParsableArguments {
     @Option(help: "The revocation list to create or update (.cose).")
     var list: String
 
-    @Option(help: "Private key (PEM, mode 0600) that signs it: the issuer's key in the trust list, or the root.")
+    @Option(help: "Private key that signs it (PEM file, mode 0600, or pkcs11: URI): the issuer's key in the trust list, or the root.")
     var key: String
 
     @Option(name: .customLong("previous-key"), help: "Public key that signed the current edition, when it was another key (after a key rotation).")
@@ -277,7 +277,7 @@ struct RevocationSigning: ParsableArguments {
     /// Opens the list (checking that this key or `--previous-key` signed it) or makes a new one named
     /// `issuer`, applies `change`, signs the next edition and writes it atomically.
     func update(time: Int64, creatingWith issuer: String?, _ change: (inout RevocationList) throws(QRCertError) -> String) throws(QRCertError) {
-        let signer = try passphrase.loadPrivateKey(key)
+        let signer = try passphrase.loadSigner(key)
         var revocations: RevocationList
         let creating = !FileManager.default.fileExists(atPath: list)
         if creating {

@@ -32,7 +32,7 @@ struct TrustListCommand: ParsableCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make a new signed trust list with no keys (never overwrites).")
 
-        @Option(name: .customLong("root-key"), help: "The root private key (PEM, mode 0600) that signs the list.")
+        @Option(name: .customLong("root-key"), help: "The root private key that signs the list: a PEM file (mode 0600) or a pkcs11: URI of a key in a token.")
         var rootKey: String
 
         @Option(help: "The authority that runs the list, as printed.")
@@ -61,7 +61,7 @@ struct TrustListCommand: ParsableCommand {
         func run() throws {
             let time = try TimeOption.time(at)
             let header = try Edition.header(sequence: sequence, at: time, validDays: validDays, graceDays: graceDays)
-            let root = try passphrase.loadPrivateKey(rootKey)
+            let root = try passphrase.loadSigner(rootKey)
             let list = try TrustList(header: header, environment: environment, authority: authority)
             try Files.createExclusive(out, bytes: try list.signed(with: root), mode: 0o644)
             Edition.report(out, list.header, what: "trust list, \(environment.rawValue), no keys yet")
@@ -75,7 +75,7 @@ struct TrustListCommand: ParsableCommand {
         @Argument(help: "The trust list to update.")
         var file: String
 
-        @Option(help: "The issuer's public key (.pub.pem) or X.509 signer certificate (PEM or DER).")
+        @Option(help: "The issuer's public key (.pub.pem), X.509 signer certificate, or CA certificate (a CSCA) whose signers it vouches for (PEM or DER).")
         var key: String
 
         @Option(help: "The issuing authority that holds the key, as printed on its credentials.")
@@ -241,7 +241,7 @@ struct TrustListCommand: ParsableCommand {
                 case .removed(let at, let reason): status += " at \(Timestamp.iso(at)): \(e(reason))"
                 }
                 let type = e(entry.key.typeDescription)
-                out += "\n  \(Hex.encode(entry.keyID))  \(entry.certificate == nil ? type : "certificate (\(type))")  \(status)\n"
+                out += "\n  \(Hex.encode(entry.keyID))  \(entry.certificate.map { CertificateChain.isCA($0) ? "CA certificate (\(type))" : "certificate (\(type))" } ?? type)  \(status)\n"
                 out += "    issuer  \(e(entry.issuer))\n    types   \(e(entry.types.joined(separator: ", ")))\n"
                 out += "    valid   \(Timestamp.iso(entry.notBefore)) → \(Timestamp.iso(entry.notAfter))\n"
             }
@@ -307,7 +307,7 @@ struct KeyChoice: ParsableArguments {
 
 /// The root key that signs a trust list, and how the next edition is made.
 struct TrustListUpdate: ParsableArguments {
-    @Option(name: .customLong("root-key"), help: "The root private key (PEM, mode 0600) that signs the list.")
+    @Option(name: .customLong("root-key"), help: "The root private key that signs the list: a PEM file (mode 0600) or a pkcs11: URI of a key in a token.")
     var rootKey: String
 
     @OptionGroup var edition: Edition
@@ -317,7 +317,7 @@ struct TrustListUpdate: ParsableArguments {
     /// Reads `file` (checking the root's signature), applies `change`, signs the next edition and writes it atomically.
     func update(_ file: String, _ change: (inout TrustList, Int64) throws(QRCertError) -> String) throws(QRCertError) {
         let time = try TimeOption.time(edition.at)
-        let root = try passphrase.loadPrivateKey(rootKey)
+        let root = try passphrase.loadSigner(rootKey)
         var list = try TrustList.open(try SignedListOptions.read(file, .trustList), root: root.publicKey, source: file)
         let done = try change(&list, time)
         list.header = try edition.next(list.header, at: time, noun: "trust list")

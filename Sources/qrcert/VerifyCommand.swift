@@ -23,11 +23,17 @@ struct VerifyCommand: ParsableCommand {
           qrcert verify --trust keys/                       # then scan licences with a USB scanner
           qrcert verify --trust keys/ --at 2030-01-01 --json - < payloads.txt
           qrcert verify --trust-list trust-list.cose --root root.pub.pem --revocations revocations.cose 'QC1:...'
+          qrcert verify --trust-ca csca.pem 'QC1:...'          # signer certificates in the payloads (x5chain) under a CSCA
         """
     )
 
     @Option(help: "Trusted public key or signer certificate (PEM or DER), or a folder of them; repeatable.")
     var trust: [String] = []
+
+    @Option(name: .customLong("trust-ca"), help: ArgumentHelp(
+        "CA certificate (a CSCA, PEM or DER) that signer certificates must chain to, offline: those the payloads carry (x5chain) and those given with --trust; repeatable.",
+        valueName: "file"))
+    var trustCA: [String] = []
 
     @OptionGroup(title: "Signed trust and revocation lists (docs/TRUST.md)") var lists: SignedListOptions
 
@@ -65,7 +71,8 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = trust.isEmpty && lists.givesKeys ? TrustStore() : try TrustLoader.load(trust)
+        var store = trust.isEmpty && (lists.givesKeys || !trustCA.isEmpty) ? TrustStore() : try TrustLoader.load(trust)
+        for path in trustCA { try store.add(authorityFileBytes: try Files.read(path, what: "CA file"), source: path) }
         var verifier = Verifier(trust: store, profiles: try ProfileLoader.all(adding: profile))
         verifier.clockSkew = skew
         let time: Int64

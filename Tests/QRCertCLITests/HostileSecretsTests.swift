@@ -21,11 +21,16 @@ final class HostileSecretsTests: XCTestCase {
             let options = Set(help.stdout.matches(of: /--[a-z][a-z0-9-]*/).map { String($0.output) })
             XCTAssertFalse(options.isEmpty, "\(command)")
             for option in options where option.range(of: "passphrase|password|passwd|secret|pin", options: .regularExpression) != nil {
-                XCTAssertTrue(["--passphrase-file", "--passphrase-env"].contains(option), "\(command.joined(separator: " ")) has \(option)")
+                XCTAssertTrue(["--passphrase-file", "--passphrase-env", "--pin-file", "--pin-env"].contains(option),
+                              "\(command.joined(separator: " ")) has \(option)")
                 seen.insert(option)
             }
         }
-        XCTAssertEqual(seen, ["--passphrase-file", "--passphrase-env"])
+        XCTAssertEqual(seen, ["--passphrase-file", "--passphrase-env", "--pin-file", "--pin-env"])
+        // Nor a token PIN (a pkcs11: URI's pin-value is refused too: TokenSigningTests).
+        let pin = try CLI.run(["issue", "--pin", "123456", "--key", "pkcs11:token=t;object=k", "--issuer", "X", "--profile", "driving-licence",
+                               "--format", "payload"])
+        XCTAssertEqual(pin.errorLines.first, "qrcert: error: Unknown option '--pin'. Did you mean '--key'? [USAGE]")
 
         let refused = try CLI.run(["issue", "--passphrase", "hunter2", "--key", "k.pem", "--issuer", "X", "--profile", "driving-licence",
                                   "--format", "payload"])

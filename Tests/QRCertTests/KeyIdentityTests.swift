@@ -197,7 +197,8 @@ final class KeyIdentityTests: XCTestCase {
 }
 
 /// An X.509 certificate that is a CA, or whose keyUsage lacks digitalSignature, is no signer (RFC 5280 §4.2.1.3,
-/// §4.2.1.9): the trust list refuses it and the verifier never verifies with it (the vectors 06-key-certificate-*).
+/// §4.2.1.9): the verifier never verifies with it (the vectors 06-key-certificate-*), and the trust list refuses it
+/// unless it is a CA, which it lists as an authority for the signers under it.
 final class SignerCertificateTests: XCTestCase {
     private func certificate(_ name: String) throws -> Certificate {
         let text = try String(contentsOf: ConformancePaths.vectors.appendingPathComponent("keys/\(name)"), encoding: .utf8)
@@ -209,8 +210,15 @@ final class SignerCertificateTests: XCTestCase {
         let ca = try certificate("TEST-ONLY-es256-ca.crt.pem"), agreement = try certificate("TEST-ONLY-es256-no-signing.crt.pem")
         XCTAssertEqual(ca.signerProblem, "it is a CA certificate (basicConstraints cA), which certifies keys and signs nothing else")
         XCTAssertEqual(agreement.signerProblem, "its keyUsage lacks digitalSignature")
+        // A CA may be listed (it vouches for the signers that chain to it, docs/TRUST.md §5.5), but as an authority, never as a key.
+        var list = try TrustList(header: TrustListSupport.header(), environment: .production, authority: "Bộ Công an")
+        try list.add(try TrustListEntry(certificate: ca, issuer: "Cục CSGT", types: ["*"]))
+        var listed = TrustStore()
+        listed.add(list, source: "trust.cose")
+        XCTAssertEqual(listed.authorities.map(\.certificate.keyID), [ca.keyID])
+        XCTAssertTrue(listed.anchors(for: ca.keyID).isEmpty)
+        assertQRCertError(.trust, "CERT_NOT_SIGNER") { try TrustListEntry(certificate: agreement, issuer: "Cục CSGT", types: ["*"]) }
         for cert in [ca, agreement] {
-            assertQRCertError(.trust, "CERT_NOT_SIGNER") { try TrustListEntry(certificate: cert, issuer: "Cục CSGT", types: ["*"]) }
             var store = TrustStore()
             store.add(cert, source: "ca.crt")
             XCTAssertTrue(RevocationList.Signer.all(root: nil, trust: store, at: 1_800_000_000).isEmpty, "no revocation lists either")
