@@ -9,7 +9,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Decode every stage of a payload without verifying it (output says UNVERIFIED).",
         discussion: """
-        Example:
+        Examples:
           qrcert inspect 'QC1:6BF...'
           head -1 payloads.txt | qrcert inspect -
         """

@@ -11,14 +11,18 @@ struct IssueCommand: ParsableCommand {
         commandName: "issue",
         abstract: "Issue signed QR codes from a CSV, JSON or JSON Lines file of records.",
         discussion: """
-        Writes OUT/<id>.png per record and OUT/manifest.jsonl (id, payload, file, ...), in input order.
-        A bad row is reported as FILE:LINE: FIELD: reason [CODE] and listed in OUT/rejects.jsonl; the
-        good rows are still issued and the run exits 1. With --strict nothing is issued when any row is bad.
-        Every payload is verified with the public key right after signing.
+        Writes OUT/<id>.png per record and OUT/manifest.jsonl (id, payload, file, ...), in input order. A bad row is reported as FILE:LINE: FIELD: reason [CODE] and listed in OUT/rejects.jsonl; the good rows are still issued and the run exits 1. With --strict nothing is issued when any row is bad. Every payload is verified with the public key right after signing.
+
+        Since 1 March 2025 driving licences are issued by the traffic police (Phòng CSGT Công an of the province; nationally Cục Cảnh sát giao thông): --issuer names the authority that signs.
 
         Examples:
-          qrcert issue --key keys/dn.key.pem --issuer "Sở GTVT Đà Nẵng" --profile driving-licence --out out/ records.csv
-          qrcert issue --key keys/dn.key.pem --issuer "Sở GTVT Đà Nẵng" --profile driving-licence --format payload - < records.jsonl --input-format jsonl
+          qrcert issue --key keys/danang-csgt.key.pem \\
+              --issuer "Phòng CSGT Công an TP. Đà Nẵng" \\
+              --profile driving-licence --out out/ records.csv
+          qrcert issue --key keys/danang-csgt.key.pem \\
+              --issuer "Phòng CSGT Công an TP. Đà Nẵng" \\
+              --profile driving-licence --input-format jsonl \\
+              --format payload - < records.jsonl > payloads.txt
         """
     )
 

@@ -10,12 +10,12 @@ struct KeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Make a signing key pair: PATH.key.pem (mode 0600) and PATH.pub.pem.",
         discussion: """
-        Never overwrites: both files are created exclusively. Prints the key id (kid), the first
-        8 bytes of SHA-256 over the public key's SubjectPublicKeyInfo, in hex.
+        Never overwrites: both files are created exclusively. Prints the key id (kid), the first 8 bytes of SHA-256 over the public key's SubjectPublicKeyInfo, in hex.
 
         Examples:
-          qrcert keygen --out keys/danang-transport
-          qrcert keygen --out keys/danang-transport --alg ed25519 --passphrase-file secret.txt
+          qrcert keygen --out keys/danang-csgt
+          qrcert keygen --out keys/danang-csgt --alg ed25519 \\
+              --passphrase-file secret.txt
         """
     )
 

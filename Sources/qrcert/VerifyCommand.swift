@@ -9,20 +9,17 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify QR payloads offline against trusted keys: VALID or INVALID, the reason, and the record.",
         discussion: """
-        With - or no payload, reads one payload per line from stdin (a USB scanner types one per line)
-        and answers each at once; scanner artefacts (CR/LF, surrounding spaces, Caps Lock) are undone
-        and blank lines skipped. With --image, every QR code in each PNG or JPEG file (a photo, a scan,
-        a sheet of licences) is verified, one answer per code naming the file and the code's position;
-        a file with no readable code is answered IMG_NO_CODE. On a terminal the verdict is a coloured
-        band (NO_COLOR turns colour off). Exit 0 only if every payload was valid, 1 if any was rejected
-        or an image held no readable code, 2 if verification could not run (or a file could not be read).
+        With - or no payload, reads one payload per line from stdin (a USB scanner types one per line) and answers each at once; scanner artefacts (CR/LF, surrounding spaces, Caps Lock) are undone and blank lines skipped. With --image, every QR code in each PNG or JPEG file (a photo, a scan, a sheet of licences) is verified, one answer per code naming the file and the code's position; a file with no readable code is answered IMG_NO_CODE.
+
+        On a terminal the verdict is a coloured band (NO_COLOR turns colour off), in Vietnamese or English (--lang, default from LANG). Exit 0 only if every payload was valid, 1 if any was rejected or an image held no readable code, 2 if verification could not run (or a file could not be read).
 
         Examples:
-          qrcert verify --trust keys/danang-transport.pub.pem 'QC1:6BF...'
+          qrcert verify --trust keys/danang-csgt.pub.pem 'QC1:6BF...'
           qrcert verify --trust keys/ --lang vi --image photo.jpg scan-page.png
-          qrcert verify --trust keys/                       # then scan licences with a USB scanner
+          qrcert verify --trust keys/    # then scan with a USB scanner
           qrcert verify --trust keys/ --at 2030-01-01 --json - < payloads.txt
-          qrcert verify --trust-list trust-list.cose --root root.pub.pem --revocations revocations.cose 'QC1:...'
+          qrcert verify --trust-list trust-list.cose --root root.pub.pem \\
+              --revocations revocations.cose 'QC1:...'
         """
     )
 
