@@ -30,6 +30,18 @@ enum ImageScan {
         }
     }
 
+    /// A `verify` argument that names an image rather than holding a payload: an existing file that starts
+    /// with the PNG or JPEG signature, or a name ending in .png, .jpg or .jpeg (lower case: a scanned payload is
+    /// upper case) that has no payload prefix, so that a missing photo is a read error, not an invalid payload.
+    static func isImageArgument(_ argument: String) -> Bool {
+        if argument.hasPrefix("QC1:") || argument.hasPrefix("HC1:") || argument == "-" { return false }
+        if [".png", ".jpg", ".jpeg"].contains(where: argument.hasSuffix) { return true }
+        guard let handle = FileHandle(forReadingAtPath: argument) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        return head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) || head.starts(with: [0xFF, 0xD8, 0xFF])
+    }
+
     private static func standardInput() throws(QRCertError) -> [UInt8] {
         do {
             return [UInt8](try FileHandle.standardInput.readToEnd() ?? Data())

@@ -80,6 +80,12 @@ struct IssueCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before anything is opened or created: waiting for records typed at a terminal looks like a hang,
+        // and an output folder made now would hold an empty manifest that blocks the next run.
+        if input == nil && Console.stdinIsTerminal {
+            throw QRCertError(.usage, "USAGE", "no records file given and stdin is a terminal",
+                              hint: "name the file (qrcert issue ... records.csv), or pipe it in: qrcert issue ... - < records.csv")
+        }
         Allocator.keepFreedMemory()
         let profile = try ProfileLoader.load(self.profile)
         let signingKey = try passphrase.loadPrivateKey(key)
@@ -142,7 +148,7 @@ struct IssueCommand: ParsableCommand {
                 try sink.issued(row: row, credential: credential, result: result, rendered: rendered, level: level)
             case .rejected(let rejection):
                 rejected += 1
-                Console.diagnostic(rejection.description)
+                progress.diagnostic(rejection.description)
                 try sink.rejected(rejection)
             case .skipped:
                 skipped += 1

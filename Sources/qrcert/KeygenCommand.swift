@@ -12,10 +12,13 @@ struct KeygenCommand: ParsableCommand {
         discussion: """
         Never overwrites: both files are created exclusively. Prints the key id (kid), the first 8 bytes of SHA-256 over the public key's SubjectPublicKeyInfo, in hex.
 
+        On a terminal, with no passphrase option, keygen asks for a passphrase twice (as ssh-keygen and minisign do); an empty answer leaves the key unencrypted, with a warning. Scripts pass --passphrase-file, --passphrase-env or --no-passphrase.
+
         Examples:
           qrcert keygen --out keys/danang-csgt
           qrcert keygen --out keys/danang-csgt --alg ed25519 \\
               --passphrase-file secret.txt
+          qrcert keygen --out keys/test-demo --no-passphrase
         """
     )
 
@@ -27,6 +30,15 @@ struct KeygenCommand: ParsableCommand {
 
     @OptionGroup var passphrase: PassphraseOptions
 
+    @Flag(name: .customLong("no-passphrase"), help: "Write the private key unencrypted, without asking (for scripts and tests).")
+    var noPassphrase = false
+
+    func validate() throws {
+        if noPassphrase && (passphrase.passphraseFile != nil || passphrase.passphraseEnv != nil) {
+            throw ValidationError("--no-passphrase contradicts --passphrase-file and --passphrase-env")
+        }
+    }
+
     func run() throws {
         let keyPath = out + ".key.pem", publicPath = out + ".pub.pem"
         // Not NSString.deletingLastPathComponent: it traps on a bare name such as `--out k` (swift-corelibs-foundation).
@@ -36,7 +48,7 @@ struct KeygenCommand: ParsableCommand {
             throw QRCertError(.io, "IO_EXISTS", "\(path) already exists; refusing to overwrite it")
         }
         let key = try PrivateKey.generate(alg.signatureAlgorithm)
-        let pem = try key.pemText(passphrase: try passphrase.passphrase())
+        let pem = try key.pemText(passphrase: try chosenPassphrase(for: keyPath))
         try Files.createExclusive(keyPath, bytes: Array(pem.utf8), mode: 0o600)
         do {
             try Files.createExclusive(publicPath, bytes: Array(key.publicKey.pemText.utf8), mode: 0o644)
@@ -46,6 +58,29 @@ struct KeygenCommand: ParsableCommand {
         }
         Console.line(Hex.encode(key.publicKey.keyID))
         Console.diagnostic("qrcert: wrote \(keyPath) (private, \(alg.signatureAlgorithm.name)) and \(publicPath) (public)")
+    }
+}
+
+extension KeygenCommand {
+    /// The passphrase option's, or none with --no-passphrase; on a terminal without either, asked twice.
+    /// An empty answer means unencrypted, said in a warning. Off a terminal without an option: unencrypted
+    /// (a script that wants that says --no-passphrase).
+    func chosenPassphrase(for keyPath: String) throws(QRCertError) -> [UInt8]? {
+        if noPassphrase { return nil }
+        if let given = try passphrase.passphrase() { return given }
+        guard Console.stdinIsTerminal && Console.stderrIsTerminal else { return nil }
+        guard let first = getpass("Passphrase for \(keyPath) (empty for none): ").map({ Array(String(cString: $0).utf8) }) else {
+            throw QRCertError(.io, "IO_READ", "cannot read a passphrase from the terminal")
+        }
+        if first.isEmpty {
+            Console.warn("\(keyPath) is not encrypted: anyone who copies the file can sign with it")
+            return nil
+        }
+        let second = getpass("Same passphrase again: ").map { Array(String(cString: $0).utf8) }
+        guard second == first else {
+            throw QRCertError(.key, "KEY_PASSPHRASE_MISMATCH", "the two passphrases differ; no key written", hint: "run keygen again")
+        }
+        return first
     }
 }
 

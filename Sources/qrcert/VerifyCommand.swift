@@ -84,11 +84,22 @@ struct VerifyCommand: ParsableCommand {
             allValid = allValid && verdict.isValid
             Console.write(json ? renderer.json(verdict) + "\n" : renderer.text(verdict))
         }
+        var images = self.images
+        // `verify photo.jpg`: an image file given where a payload goes is read as one, and the user told so.
+        if images.isEmpty, !payloads.isEmpty, payloads.allSatisfy(ImageScan.isImageArgument) {
+            images = payloads
+            Console.diagnostic("qrcert: hint: reading \(payloads.joined(separator: ", ")) as images (qrcert verify --image FILE ...)")
+        }
         if !images.isEmpty {
             var status = Status.ok
             for file in images {
                 for (answer, origin) in ImageScan.read(file, verifier: verifier, at: time) {
                     if !answer.isValid { status = max(status, answer.status) }
+                    // A file that cannot be read is an error about the command, not a verdict on a code.
+                    if !json, case .unread(let error) = answer, error.stage == .io {
+                        Console.report(error)
+                        continue
+                    }
                     Console.write(json ? renderer.json(answer, origin: origin) + "\n" : renderer.text(answer, origin: origin))
                 }
             }
@@ -98,13 +109,22 @@ struct VerifyCommand: ParsableCommand {
         if payloads.isEmpty || payloads == ["-"] {
             if Console.stdinIsTerminal && !json {
                 Console.diagnostic("qrcert: waiting for scans, one per line (Ctrl-D to end)")
+                TerminalEcho.off()
             }
+            defer { TerminalEcho.restore() }
+            var answered = 0
             // Verified on `jobs` threads, answered in input order, each answer as soon as it is ready (docs/PERFORMANCE.md).
             let frozen = verifier
             OrderedLineStream.run(threads: jobs, skip: { ScanText.normalize($0).isEmpty },  // a blank scan is not a payload
                                   work: { frozen.verify(ScanText.normalize($0), at: time) }) { verdict in
+                answered += 1
                 allValid = allValid && verdict.isValid
                 Console.write(json ? renderer.json(verdict) + "\n" : renderer.text(verdict))
+            }
+            // An empty input is not "every payload valid": the step before may have failed.
+            guard answered > 0 else {
+                throw QRCertError(.io, "VERIFY_NO_PAYLOAD", "no payload read from stdin; nothing was verified",
+                                  hint: "check the command that feeds qrcert verify -")
             }
         } else {
             for payload in payloads { answer(payload) }
