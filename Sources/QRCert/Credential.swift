@@ -201,9 +201,7 @@ public struct Credential: Sendable, Equatable {
             return text
         case .bytes(let bytes):
             let text = VISCII.decode(bytes)
-            if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-                throw bad("holds a control character")
-            }
+            if FieldText.hasControlCharacter(text) { throw bad("holds a control character") }
             if text.utf8.allSatisfy({ $0 < 0x80 }) { throw bad("must be a text string: it is all ASCII") }
             return text
         default:

@@ -27,14 +27,7 @@ enum FieldText {
         return text.trimmingCharacters(in: .whitespaces)
     }
 
-    /// Whether `text` holds a control character (general category Cc: U+0000-U+001F and U+007F-U+009F).
-    static func hasControlCharacter(_ text: String) -> Bool {
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            // U+0080-U+009F are C2 80 ... C2 9F in UTF-8.
-            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F) { return true }
-            previous = byte
-        }
-        return false
-    }
+    /// Whether `text` holds a character the issuer refuses and no screen shows raw: a control, format (bidi)
+    /// or line-separator character (`DisplayText.isUnsafe`).
+    static func hasControlCharacter(_ text: String) -> Bool { DisplayText.containsUnsafe(text) }
 }

@@ -16,6 +16,10 @@ public struct Issuer: Sendable {
         guard !trimmed.isEmpty, trimmed.utf8.count <= 200 else {
             throw QRCertError(.usage, "ISSUER_BAD_NAME", "issuer name must be 1 to 200 bytes")
         }
+        // The verifier shows `iss` on every card: it must not carry anything that rewrites a screen.
+        guard !DisplayText.containsUnsafe(trimmed) else {
+            throw QRCertError(.usage, "ISSUER_BAD_NAME", "issuer name must not hold control or bidi formatting characters")
+        }
         self.key = key
         self.name = trimmed
         self.keyID = key.publicKey.keyID

@@ -66,8 +66,8 @@ public struct TrustListEntry: Sendable {
         guard !types.isEmpty else {
             throw QRCertError(.trust, "TL_BAD_TYPES", "key \(Hex.encode(keyID)): no credential types", hint: "e.g. --types vn.dl,vn.tp")
         }
-        for type in types where type.utf8.isEmpty || type.utf8.count > 32 || type.contains(",") {
-            throw QRCertError(.trust, "TL_BAD_TYPES", "key \(Hex.encode(keyID)): credential type \"\(type)\" must be 1 to 32 bytes without commas")
+        for type in types where type.utf8.isEmpty || type.utf8.count > 32 || type.contains(",") || DisplayText.containsUnsafe(type) {
+            throw QRCertError(.trust, "TL_BAD_TYPES", "key \(Hex.encode(keyID)): credential type \"\(type)\" must be 1 to 32 bytes without commas or control characters")
         }
         guard Set(types).count == types.count else {
             throw QRCertError(.trust, "TL_BAD_TYPES", "key \(Hex.encode(keyID)): a credential type is listed twice")

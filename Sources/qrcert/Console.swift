@@ -1,4 +1,5 @@
 import Foundation
+import QRCert
 import QRCertFormat
 
 /// Standard streams for the CLI: data on stdout, diagnostics on stderr, colour only on a terminal.
@@ -28,7 +29,9 @@ enum Console {
 
     static func line(_ text: String) { write(text + "\n") }
 
-    static func diagnostic(_ text: String) { writeAll(2, Array((text + "\n").utf8)) }
+    /// One line on stderr. Messages quote unverified input (a scanned prefix, a record value, a list's names):
+    /// the whole line is escaped here, at render time, so nothing in it can drive the terminal.
+    static func diagnostic(_ text: String) { writeAll(2, Array((DisplayText.escaped(text) + "\n").utf8)) }
 
     /// The whole of `bytes` to `fd`. A stream that cannot be written (a full disk) ends the run with
     /// status 2 and a message where one can still be written, instead of a trap.
@@ -58,18 +61,8 @@ enum Console {
 
     static func warn(_ text: String) { diagnostic("qrcert: warning: \(text)") }
 
-    /// Text from an unverified payload made safe for a terminal: C0/C1 controls (escape sequences) shown as `\u{..}`.
-    static func printable(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// Text from outside (a payload, a list, a file name) made safe for a terminal: `DisplayText.escaped`.
+    static func printable(_ text: String) -> String { DisplayText.escaped(text) }
 }
 
 /// ANSI styles, applied only when `enabled`.

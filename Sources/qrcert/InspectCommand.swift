@@ -22,33 +22,38 @@ struct InspectCommand: ParsableCommand {
     var profile: [String] = []
 
     func run() throws {
+        // Everything shown is unverified text from the payload: each line is escaped as a whole (no line holds
+        // styling of ours), so nothing in a field, claim or message can drive the terminal.
+        func show(_ line: String) { Console.line(DisplayText.escaped(line)) }
         let text: String
         if let payload, payload != "-" {
             text = payload
         } else {
-            text = readLine(strippingNewline: true) ?? ""
+            // Capped at 64 KiB as `verify -` is: a hostile endless line costs no more memory than that.
+            var lines = BoundedLines(fd: 0)
+            text = lines.next() ?? ""
         }
         let normalized = ScanText.normalize(text)
-        Console.line("UNVERIFIED: decoded only; nothing below is checked against any key")
+        show("UNVERIFIED: decoded only; nothing below is checked against any key")
         var partial = Payload.Partial()
         let decoded: Payload
         do throws(QRCertError) {
             decoded = try Payload.decode(normalized, limits: .standard, partial: &partial)
         } catch {
-            if let prefix = partial.prefix { Console.line("prefix      \(prefix.rawValue)") }
-            if let compressed = partial.compressed { Console.line("zlib        \(compressed.count) bytes  \(Hex.encode(compressed))") }
-            if let cose = partial.coseBytes { Console.line("cose        \(cose.count) bytes  \(Hex.encode(cose))") }
+            if let prefix = partial.prefix { show("prefix      \(prefix.rawValue)") }
+            if let compressed = partial.compressed { show("zlib        \(compressed.count) bytes  \(Hex.encode(compressed))") }
+            if let cose = partial.coseBytes { show("cose        \(cose.count) bytes  \(Hex.encode(cose))") }
             Console.report(error)
             throw ExitCode(Status.rejected)
         }
         let cose = decoded.cose
-        Console.line("prefix      \(decoded.prefix.rawValue)")
-        Console.line("base45      \(decoded.base45.count) characters (payload \(normalized.count))")
-        Console.line("zlib        \(decoded.compressed.count) bytes")
-        Console.line("cose        \(decoded.coseBytes.count) bytes, tags \(cose.tags)  \(Hex.encode(decoded.coseBytes))")
-        Console.line("protected   \(CBORJSON.convert(.map(cose.protectedHeader)).rendered)")
-        Console.line("unprotected \(CBORJSON.convert(.map(cose.unprotectedHeader)).rendered)")
-        Console.line("signature   \(cose.signature.count) bytes  \(Hex.encode(cose.signature))")
+        show("prefix      \(decoded.prefix.rawValue)")
+        show("base45      \(decoded.base45.count) characters (payload \(normalized.count))")
+        show("zlib        \(decoded.compressed.count) bytes")
+        show("cose        \(decoded.coseBytes.count) bytes, tags \(cose.tags)  \(Hex.encode(decoded.coseBytes))")
+        show("protected   \(CBORJSON.convert(.map(cose.protectedHeader)).rendered)")
+        show("unprotected \(CBORJSON.convert(.map(cose.unprotectedHeader)).rendered)")
+        show("signature   \(cose.signature.count) bytes  \(Hex.encode(cose.signature))")
         let claimsItem: CBOR
         do throws(QRCertError) {
             claimsItem = try CBORDecoder.decode(cose.payload)
@@ -57,22 +62,22 @@ struct InspectCommand: ParsableCommand {
             throw ExitCode(Status.rejected)
         }
         let claims = try CWTClaims.decode(claimsItem)
-        Console.line("iss         \(claims.issuer.map(Console.printable) ?? "-")")
-        Console.line("iat         \(claims.issuedAt.map(Timestamp.iso) ?? "-")")
-        Console.line("nbf         \(claims.notBefore.map(Timestamp.iso) ?? "-")")
-        Console.line("exp         \(claims.expiresAt.map(Timestamp.iso) ?? "-")")
-        Console.line("cti         \(claims.certificateID.map(Hex.encode) ?? "-")")
+        show("iss         \(claims.issuer ?? "-")")
+        show("iat         \(claims.issuedAt.map(Timestamp.iso) ?? "-")")
+        show("nbf         \(claims.notBefore.map(Timestamp.iso) ?? "-")")
+        show("exp         \(claims.expiresAt.map(Timestamp.iso) ?? "-")")
+        show("cti         \(claims.certificateID.map(Hex.encode) ?? "-")")
         let profiles = try ProfileLoader.all(adding: profile)
         if let content = claims[CWTClaims.Key.credential], case .text(let type)? = content[1],
            let profile = profiles.first(where: { $0.type == type }), let record = content[2] {
             let credential = try Credential(cbor: record, profile: profile)
-            Console.line("type        \(type) (\(profile.name.en))")
+            show("type        \(type) (\(profile.name.en))")
             for (field, value) in credential.values {
-                Console.line("  \(field.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(Credential.displayText(value, field))")
+                show("  \(field.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(Credential.displayText(value, field))")
             }
         } else {
             for pair in claims.others {
-                Console.line("claim \(Console.printable(CBORJSON.keyText(pair.key)))  \(CBORJSON.convert(pair.value).rendered)")
+                show("claim \(CBORJSON.keyText(pair.key))  \(CBORJSON.convert(pair.value).rendered)")
             }
         }
     }

@@ -1,3 +1,5 @@
+import QRCert
+
 /// A JSON value written with its keys in the order given, for manifests and `--json` lines.
 enum JSONText {
     case string(String)
@@ -53,9 +55,13 @@ enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case let c where c.value < 0x20 || (0x7F...0x9F).contains(c.value) || c.value == 0x2028 || c.value == 0x2029:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case let c where DisplayText.isUnsafe(c):
+                // Controls, bidi and format characters, U+2028/9: the same set a screen never shows raw.
+                let units = c.value > 0xFFFF ? [0xD800 + ((c.value - 0x10000) >> 10), 0xDC00 + ((c.value - 0x10000) & 0x3FF)] : [c.value]
+                for unit in units {
+                    let hex = String(unit, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -16,7 +16,7 @@ enum ReasonText {
 
     /// The sentence, then the technical message and code: `sentence (stage: message)`.
     static func plain(_ error: QRCertError, language: Language) -> String {
-        "\(sentence(error, language: language)) (\(error.stage.rawValue): \(error.message))"
+        DisplayText.escaped("\(sentence(error, language: language)) (\(error.stage.rawValue): \(error.message))")
     }
 
     static let english: [String: String] = [

@@ -150,11 +150,13 @@ struct RevokeCommand: ParsableCommand {
                 Console.line(JSONText.object(pairs).rendered)
                 return
             }
+            // Names, reasons and the file name go through `DisplayText.escaped`: an unverified list is shown too.
+            let file = DisplayText.escaped(file)
             var out = verified
-                ? "\(file): revocation list #\(list.header.sequence), signature VERIFIED with \(Hex.encode(list.signerKeyID)) (\(Self.describe(list.scope)))\n"
+                ? "\(file): revocation list #\(list.header.sequence), signature VERIFIED with \(Hex.encode(list.signerKeyID)) (\(DisplayText.escaped(Self.describe(list.scope))))\n"
                 : "\(file): revocation list #\(list.header.sequence), UNVERIFIED (signed by \(Hex.encode(list.signerKeyID)); pass --root, --trust-list or --trust to check)\n"
             out += Edition.describe(list.header)
-            out += "  issuer       \(list.issuer)\n  entries      \(list.count)\n"
+            out += "  issuer       \(DisplayText.escaped(list.issuer))\n  entries      \(list.count)\n"
             Console.write(out)
             guard entries else { return }
             var lines = ""
@@ -179,8 +181,8 @@ struct RevokeCommand: ParsableCommand {
         /// `5f1c0a9e3b7d2468  suspended  2025-06-01 → 2025-09-30  reason`.
         static func line(_ entry: RevocationEntry) -> String {
             switch entry.status {
-            case .revoked: return "\(Hex.encode(entry.certificateID))  revoked    \(entry.since)               \(entry.reason)"
-            case .suspended(let until): return "\(Hex.encode(entry.certificateID))  suspended  \(entry.since) → \(until)  \(entry.reason)"
+            case .revoked: return "\(Hex.encode(entry.certificateID))  revoked    \(entry.since)               \(DisplayText.escaped(entry.reason))"
+            case .suspended(let until): return "\(Hex.encode(entry.certificateID))  suspended  \(entry.since) → \(until)  \(DisplayText.escaped(entry.reason))"
             }
         }
 

@@ -228,21 +228,25 @@ struct TrustListCommand: ParsableCommand {
             Console.write(json ? Self.json(list, file: file, verified: verified) + "\n" : Self.text(list, file: file, verified: verified))
         }
 
+        /// Names, types and file names go through `DisplayText.escaped`: an unverified list is shown too.
         static func text(_ list: TrustList, file: String, verified: Bool) -> String {
+            let e = DisplayText.escaped
+            let file = e(file)
             var out = verified
                 ? "\(file): trust list #\(list.header.sequence), signature VERIFIED with root \(Hex.encode(list.signerKeyID))\n"
                 : "\(file): trust list #\(list.header.sequence), UNVERIFIED (signed by \(Hex.encode(list.signerKeyID)); pass --root to check)\n"
             out += Edition.describe(list.header)
-            out += "  environment  \(list.environment.rawValue)\n  authority    \(list.authority)\n  keys         \(list.entries.count)\n"
+            out += "  environment  \(list.environment.rawValue)\n  authority    \(e(list.authority))\n  keys         \(list.entries.count)\n"
             for entry in list.entries {
                 var status = entry.status.word
                 switch entry.status {
                 case .active: break
                 case .retired(let at): status += " since \(Timestamp.iso(at))"
-                case .removed(let at, let reason): status += " at \(Timestamp.iso(at)): \(reason)"
+                case .removed(let at, let reason): status += " at \(Timestamp.iso(at)): \(e(reason))"
                 }
-                out += "\n  \(Hex.encode(entry.keyID))  \(entry.certificate == nil ? entry.key.typeDescription : "certificate (\(entry.key.typeDescription))")  \(status)\n"
-                out += "    issuer  \(entry.issuer)\n    types   \(entry.types.joined(separator: ", "))\n"
+                let type = e(entry.key.typeDescription)
+                out += "\n  \(Hex.encode(entry.keyID))  \(entry.certificate == nil ? type : "certificate (\(type))")  \(status)\n"
+                out += "    issuer  \(e(entry.issuer))\n    types   \(e(entry.types.joined(separator: ", ")))\n"
                 out += "    valid   \(Timestamp.iso(entry.notBefore)) → \(Timestamp.iso(entry.notAfter))\n"
             }
             return out

@@ -24,7 +24,7 @@ extension VerdictRenderer {
             if let environment = list.environment { facts.append(environment) }
             if list.kind == .revocations { facts.append(vi ? "\(list.count) mục" : "\(list.count) entries") }
             facts.append(list.issuer)
-            var line = "\(label) " + facts.joined(separator: ", ") + " (\(list.source))"
+            var line = DisplayText.escaped("\(label) " + facts.joined(separator: ", ") + " (\(list.source))")
             if list.header.freshness(at: verdict.time) != .current {
                 line += vi ? " — QUÁ HẠN CẬP NHẬT" : " — OUT OF DATE"
             }

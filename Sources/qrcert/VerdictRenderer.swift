@@ -36,6 +36,8 @@ struct VerdictRenderer {
     func text(_ verdict: Verdict) -> String { text(.verdict(verdict), origin: nil) }
 
     /// The answer for a person: where it came from (images), the verdict band, the reasons, the card.
+    /// Every piece of text that came from outside (messages, which quote the input; fields; issuer; names;
+    /// file names) goes through `DisplayText.escaped` here, before the styles add their own escapes.
     func text(_ answer: Answer, origin: Origin?) -> String {
         var out = ""
         let vi = language == .vi
@@ -43,7 +45,7 @@ struct VerdictRenderer {
         let failures: [QRCertError]
         switch answer {
         case .verdict(let verdict):
-            let title = verdict.credential.map { $0.profile.name.in(language) } ?? ""
+            let title = verdict.credential.map { DisplayText.escaped($0.profile.name.in(language)) } ?? ""
             if verdict.isValid {
                 out += banner("✔", vi ? "HỢP LỆ" : "VALID", title, paint: style.green)
             } else {
@@ -56,8 +58,8 @@ struct VerdictRenderer {
         }
         for failure in failures {
             out += "  " + style.bold(ReasonText.sentence(failure, language: language)) + "\n"
-            out += "  " + style.dim("\(failure.stage.rawValue): \(failure.message) [\(failure.code)]") + "\n"
-            if case .unread = answer, let hint = failure.hint { out += "  " + style.dim(hint) + "\n" }
+            out += "  " + style.dim(DisplayText.escaped("\(failure.stage.rawValue): \(failure.message) [\(failure.code)]")) + "\n"
+            if case .unread = answer, let hint = failure.hint { out += "  " + style.dim(DisplayText.escaped(hint)) + "\n" }
         }
         if case .verdict(let verdict) = answer { out += listLines(verdict) }
         guard case .verdict(let verdict) = answer, verdict.signatureVerified else { return out + "\n" }
@@ -66,11 +68,12 @@ struct VerdictRenderer {
 
     /// `photo.jpg: code 2 of 3 at x 412, y 300`, or `photo.jpg` alone when no code was read.
     private func describe(_ origin: Origin) -> String {
-        guard let symbol = origin.symbol else { return origin.file }
+        let file = DisplayText.escaped(origin.file)
+        guard let symbol = origin.symbol else { return file }
         let vi = language == .vi
         return vi
-            ? "\(origin.file): mã \(origin.index)/\(origin.count), tại x \(symbol.x), y \(symbol.y)"
-            : "\(origin.file): code \(origin.index) of \(origin.count) at x \(symbol.x), y \(symbol.y)"
+            ? "\(file): mã \(origin.index)/\(origin.count), tại x \(symbol.x), y \(symbol.y)"
+            : "\(file): code \(origin.index) of \(origin.count) at x \(symbol.x), y \(symbol.y)"
     }
 
     /// On a terminal a band across the screen (three coloured rows; ruled lines when colour is off),
@@ -114,6 +117,7 @@ struct VerdictRenderer {
             let alg = verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name } ?? "?"
             rows.append((vi ? "Khóa" : "Key", "\(Hex.encode(kid)) \(alg) (\(verdict.anchor?.source ?? "-"))"))
         }
+        rows = rows.map { (DisplayText.escaped($0.0), DisplayText.escaped($0.1)) }
         let width = rows.map { $0.0.count }.max() ?? 0
         var out = ""
         for (label, value) in rows {
