@@ -42,7 +42,8 @@ enum ImageScan {
         return head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) || head.starts(with: [0xFF, 0xD8, 0xFF])
     }
 
-    private static func standardInput() throws(QRCertError) -> [UInt8] {
+    /// The whole of stdin, for `--image -`.
+    static func standardInput() throws(QRCertError) -> [UInt8] {
         do {
             return [UInt8](try FileHandle.standardInput.readToEnd() ?? Data())
         } catch {

@@ -74,8 +74,9 @@ struct VerifyCommand: ParsableCommand {
         } else {
             time = Int64(Date().timeIntervalSince1970)
         }
-        try lists.apply(to: &verifier, at: time)
-        var renderer = VerdictRenderer(language: lang ?? Language.fromEnvironment(), style: Style(enabled: Console.colour))
+        let language = lang ?? Language.fromEnvironment()
+        try lists.apply(to: &verifier, at: time, language: language)
+        var renderer = VerdictRenderer(language: language, style: Style(enabled: Console.colour))
         renderer.large = Console.stdoutIsTerminal
         renderer.width = min(max(Console.columns ?? 64, 32), 80)
         var allValid = true
@@ -88,7 +89,7 @@ struct VerifyCommand: ParsableCommand {
         // `verify photo.jpg`: an image file given where a payload goes is read as one, and the user told so.
         if images.isEmpty, !payloads.isEmpty, payloads.allSatisfy(ImageScan.isImageArgument) {
             images = payloads
-            Console.diagnostic("qrcert: hint: reading \(payloads.joined(separator: ", ")) as images (qrcert verify --image FILE ...)")
+            Console.diagnostic(renderer.reader.readingAsImages(payloads))
         }
         if !images.isEmpty {
             var status = Status.ok
@@ -97,7 +98,11 @@ struct VerifyCommand: ParsableCommand {
                     if !answer.isValid { status = max(status, answer.status) }
                     // A file that cannot be read is an error about the command, not a verdict on a code.
                     if !json, case .unread(let error) = answer, error.stage == .io {
-                        Console.report(error)
+                        if renderer.language == .vi {
+                            Console.diagnostic("qrcert: lỗi: \(ReasonText.sentence(error, language: .vi)): \(file) [\(error.code)]")
+                        } else {
+                            Console.report(error)
+                        }
                         continue
                     }
                     Console.write(json ? renderer.json(answer, origin: origin) + "\n" : renderer.text(answer, origin: origin))
@@ -108,8 +113,9 @@ struct VerifyCommand: ParsableCommand {
         }
         if payloads.isEmpty || payloads == ["-"] {
             if Console.stdinIsTerminal && !json {
-                Console.diagnostic("qrcert: waiting for scans, one per line (Ctrl-D to end)")
+                // Echo off first: a scan typed the moment the prompt shows is not echoed either.
                 TerminalEcho.off()
+                Console.diagnostic(renderer.reader.waitingForScans)
             }
             defer { TerminalEcho.restore() }
             var answered = 0

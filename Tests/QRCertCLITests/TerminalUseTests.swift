@@ -120,6 +120,46 @@ final class TerminalUseTests: XCTestCase {
         XCTAssertTrue(terminal.echoes, "echo not restored")
     }
 
+    /// The scanner loop's answer fits an 80x24 screen: at most 24 lines of at most 80 columns, a long address
+    /// cut rather than wrapped, and one line saying who signed (the record's own authority only when it
+    /// differs, labelled as the document's).
+    func testScannerCardFitsAn80x24ScreenWithOneSignerLine() throws {
+        let folder = try CLI.temporaryDirectory(for: self)
+        let key = try CLI.key("ed25519", in: folder)
+        let address = "Số 12 Đường Trần Phú, Phường Thạch Thang, Quận Hải Châu, Thành phố Đà Nẵng, Việt Nam"
+        let records = "licence_no,full_name,sex,date_of_birth,class,issue_date,expiry_date,issuing_authority,nationality,address\n"
+            + "048090001234,Nguyễn Thị Thu Hương,Nữ,1992-04-30,B,2025-03-01,2035-03-01,Phòng CSGT Công an TP. Đà Nẵng,VNM,\"\(address)\"\n"
+            + "048090001235,Trần Văn Bình,Nam,1980-01-15,C,2020-06-01,2025-06-01,Sở GTVT Đà Nẵng,VNM,\"\(address)\"\n"
+        let issued = try CLI.run(["issue", "--key", key, "--issuer", "Phòng CSGT Công an TP. Đà Nẵng", "--profile", "driving-licence",
+                                  "--format", "payload"], stdin: records)
+        XCTAssertEqual(issued.status, 0, issued.stderr)
+        for (language, signed, documents) in [("en", "Signed by", "Issued by (on the document)"), ("vi", "Ký bởi", "Nơi cấp (trên giấy tờ)")] {
+            let terminal = try PseudoTerminal(columns: 80, rows: 24)
+            try terminal.start(["verify", "--trust", CLI.publicKey("ed25519"), "--at", "2026-03-01", "--lang", language],
+                               on: [.stdin, .stdout])
+            let deadline = Date().addingTimeInterval(30)
+            while terminal.echoes && Date() < deadline { usleep(10_000) }
+            terminal.type(issued.lines[0] + "\n" + issued.lines[1] + "\n")
+            XCTAssertTrue(terminal.wait(for: "Trần Văn Bình"), terminal.screenText)
+            terminal.type("\u{04}")
+            XCTAssertEqual(terminal.finish(), 1, terminal.screenText)
+            let answers = terminal.screenText.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            XCTAssertEqual(answers.count, 2, terminal.screenText)
+            for answer in answers {
+                let lines = answer.components(separatedBy: "\n")
+                XCTAssertLessThanOrEqual(lines.count + 1, 24, answer)  // with the blank line after it
+                for line in lines { XCTAssertLessThanOrEqual(line.count, 80, line) }
+                XCTAssertEqual(lines.filter { $0.hasPrefix("  \(signed) ") }.map { $0.hasSuffix(" Phòng CSGT Công an TP. Đà Nẵng") }, [true], answer)
+                XCTAssertTrue(lines.contains { $0.contains("Số 12 Đường Trần Phú, Phường Thạch Thang") && $0.hasSuffix("…") }, answer)
+            }
+            XCTAssertFalse(answers[0].contains(documents), answers[0])
+            XCTAssertTrue(answers[1].contains("  \(documents)  Sở GTVT Đà Nẵng\n"), answers[1])
+            if language == "vi" {
+                try Data(answers.joined(separator: "\n\n").utf8).write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "qrcert-scanner-vi.txt"))
+            }
+        }
+    }
+
     /// `verify photo.png`: an image given where a payload goes is read as one, with a hint, and answers as --image does.
     func testAnImageGivenAsAPayloadIsReadAsAnImage() throws {
         let folder = try CLI.temporaryDirectory(for: self)
