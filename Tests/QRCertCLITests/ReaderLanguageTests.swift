@@ -109,6 +109,10 @@ final class ReaderLanguageTests: XCTestCase {
         XCTAssertGreaterThan(foreign.count, 40, "the English runs say too little to test against: \(foreign.sorted())")
         let leaked = words(vietnamese).intersection(foreign)
         XCTAssertEqual(leaked.sorted(), [], "English in --lang vi output:\n\(vietnamese)")
+        // A key from a test environment's trust list says so in the band itself.
+        XCTAssertTrue(english.contains("\n ✔ VALID · TEST   Driving licence\n"), english)
+        XCTAssertTrue(vietnamese.contains("\n ✔ HỢP LỆ · THỬ NGHIỆM   Giấy phép lái xe\n"), vietnamese)
+        XCTAssertTrue(english.contains("\n ✘ SUSPENDED · TEST   Driving licence\n"), english)
         // Dates in the reader's convention.
         XCTAssertTrue(vietnamese.contains("01/03/2025 → 01/03/2035"), vietnamese)
         // ISO dates only in JSON lines (a machine format).
