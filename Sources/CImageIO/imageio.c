@@ -177,7 +177,27 @@ typedef struct {
     jmp_buf jump;
     char *err;
     size_t errlen;
+    struct jpeg_progress_mgr *progress;  // set after jpeg_create_decompress, which zeroes the struct
 } jpeg_silent_error;
+
+// A progressive JPEG may hold any number of scans, and libjpeg decodes every one over the whole image: a
+// 500 KB file with thousands of refinement scans took minutes. Real encoders write about ten.
+enum { QRCERT_JPEG_MAX_SCANS = 500 };
+
+typedef struct {
+    struct jpeg_progress_mgr pub;
+    jpeg_silent_error *jerr;
+} jpeg_scan_limit;
+
+static void jpeg_progress_scan_limit(j_common_ptr cinfo) {
+    if (!cinfo->is_decompressor) return;
+    j_decompress_ptr d = (j_decompress_ptr)cinfo;
+    if (d->input_scan_number > QRCERT_JPEG_MAX_SCANS) {
+        jpeg_scan_limit *limit = (jpeg_scan_limit *)cinfo->progress;
+        set_err(limit->jerr->err, limit->jerr->errlen, "jpeg image has more than 500 scans");
+        longjmp(limit->jerr->jump, 2);
+    }
+}
 
 static void jpeg_error_exit_silent(j_common_ptr cinfo) {
     jpeg_silent_error *e = (jpeg_silent_error *)cinfo->err;
@@ -197,8 +217,11 @@ static void jpeg_emit_message_silent(j_common_ptr cinfo, int msg_level) {
 static int jpeg_read_inner(struct jpeg_decompress_struct *cinfo, jpeg_silent_error *jerr,
                            const uint8_t *data, size_t len, uint64_t max_pixels,
                            uint8_t **buf, int *w, int *h) {
-    if (setjmp(jerr->jump)) return QRCERT_IMAGEIO_BAD_DATA;
+    int jumped = setjmp(jerr->jump);
+    if (jumped == 2) return QRCERT_IMAGEIO_TOO_MANY_SCANS;
+    if (jumped) return QRCERT_IMAGEIO_BAD_DATA;
     jpeg_create_decompress(cinfo);
+    cinfo->progress = jerr->progress;
     jpeg_mem_src(cinfo, data, (unsigned long)len);
     jpeg_read_header(cinfo, TRUE);
     if ((uint64_t)cinfo->image_width * (uint64_t)cinfo->image_height > max_pixels) {
@@ -247,6 +270,11 @@ int qrcert_jpeg_read_gray8(const uint8_t *data, size_t len, uint64_t max_pixels,
     jerr.pub.emit_message = jpeg_emit_message_silent;
     jerr.err = err;
     jerr.errlen = errlen;
+    jpeg_scan_limit progress;
+    memset(&progress, 0, sizeof progress);
+    progress.pub.progress_monitor = jpeg_progress_scan_limit;
+    progress.jerr = &jerr;
+    jerr.progress = &progress.pub;
     uint8_t *buf = NULL;
     int status = jpeg_read_inner(&cinfo, &jerr, data, len, max_pixels, &buf, w, h);
     jpeg_destroy_decompress(&cinfo);

@@ -73,7 +73,8 @@ public struct Credential: Sendable, Equatable {
         }
         var values: [(field: Profile.Field, value: Value)] = []
         for field in profile.fields {
-            let raw = FieldText.trimmed(row[field.name] ?? "")
+            // Readers give NFC already; a row built otherwise is normalised too, so nothing is signed that the verifier refuses.
+            let raw = FieldText.nfc(FieldText.trimmed(row[field.name] ?? ""))
             if raw.isEmpty {
                 if field.required { throw reject(field.name, "REC_MISSING_FIELD", "required value is missing") }
                 continue
@@ -186,26 +187,36 @@ public struct Credential: Sendable, Equatable {
         return .text(text)
     }
 
-    /// Reads a text value, accepting only the form `textItem` gives it, so each value has one encoding.
+    /// Reads a text value, accepting only what the issuer writes (docs/FORMAT.md §5.2): no control character,
+    /// not empty, no surrounding white space, NFC, at most `max_length` characters, and the one form
+    /// `textItem` gives it, so each value has one encoding.
     static func text(of item: CBOR, field: Profile.Field) throws(QRCertError) -> String {
         func bad(_ reason: String) -> QRCertError {
             QRCertError(.content, "CONTENT_BAD_FIELD", "field \(field.name) \(reason)")
         }
+        let text: String
         switch item {
-        case .text(let text):
+        case .text(let value):
+            text = value
             // The issuer refuses control characters (REC_BAD_TEXT); a signed one must not reach a terminal either.
             if FieldText.hasControlCharacter(text) { throw bad("holds a control character") }
             if !text.utf8.allSatisfy({ $0 < 0x80 }) && VISCII.encode(text) != nil {
                 throw bad("must be VISCII bytes: every character of its text has a VISCII code")
             }
-            return text
         case .bytes(let bytes):
-            let text = VISCII.decode(bytes)
+            text = VISCII.decode(bytes)
             if FieldText.hasControlCharacter(text) { throw bad("holds a control character") }
             if text.utf8.allSatisfy({ $0 < 0x80 }) { throw bad("must be a text string: it is all ASCII") }
-            return text
         default:
             throw bad("must be text (a text string, or VISCII bytes)")
         }
+        // The issuer omits an empty value, trims it and writes it in NFC within max_length: nothing else is accepted.
+        if text.isEmpty { throw bad("is empty (an empty value is left out, never signed)") }
+        if FieldText.trimmed(text) != text { throw bad("has leading or trailing white space") }
+        if !FieldText.isNFC(text) { throw bad("is not in Unicode Normalization Form C") }
+        if let max = field.maxLength, text.utf8.count > max, text.count > max {
+            throw bad("has \(text.count) characters, more than its \(max)")
+        }
+        return text
     }
 }

@@ -17,6 +17,10 @@ enum FieldText {
         return text
     }
 
+    /// Whether `text` is in NFC, scalar for scalar (Swift's `==` compares canonical equivalence, so an NFD
+    /// string would equal its NFC form).
+    static func isNFC(_ text: String) -> Bool { nfc(text).utf8.elementsEqual(text.utf8) }
+
     /// `text` without leading and trailing white space (`CharacterSet.whitespaces`: tab and the space separators).
     static func trimmed(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return text }

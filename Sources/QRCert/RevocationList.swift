@@ -22,15 +22,17 @@ public struct RevocationList: Sendable {
         case all
         /// Signed by an issuer key of the trust list: credentials signed by that issuer's keys.
         case issuer(String)
-        /// Signed by a key given with `--trust`: credentials that key signed.
+        /// Signed by a key given only with `--trust` (no trust list holds it): credentials that key signed,
+        /// under any of its kids. The value is the key's own kid (of its SPKI), never a certificate's.
         case key([UInt8])
 
-        /// Whether a credential verified by `anchor` is within this scope.
+        /// Whether a credential verified by `anchor` is within this scope. Both the listing and the key are the
+        /// key's own (docs/FORMAT.md §5.1), whichever kid named it.
         public func covers(_ anchor: TrustAnchor) -> Bool {
             switch self {
             case .all: return true
             case .issuer(let name): return anchor.listing?.issuer == name
-            case .key(let keyID): return anchor.keyID == keyID
+            case .key(let keyID): return anchor.key.keyID == keyID
             }
         }
     }
@@ -48,13 +50,15 @@ public struct RevocationList: Sendable {
             self.scope = scope
         }
 
-        /// The root (covering everything), then every trusted key that is not removed and not past its
-        /// validity at `time`, each covering its own issuer's credentials.
+        /// The root (covering everything), then each trusted key once (by SPKI): a listed key that is not
+        /// removed and not past its validity at `time` covers its issuer's credentials, whether or not it was
+        /// also given with `--trust` (which can neither narrow that scope nor move its rollback slot); a key
+        /// no trust list holds covers what it signed.
         public static func all(root: PublicKey?, trust: TrustStore, at time: Int64) -> [Signer] {
             var signers = root.map { [Signer(key: $0, scope: .all)] } ?? []
-            for anchor in trust.anchors {
+            for anchor in trust.keys {
                 guard let listing = anchor.listing else {
-                    signers.append(Signer(key: anchor.key, scope: .key(anchor.keyID)))
+                    signers.append(Signer(key: anchor.key, scope: .key(anchor.key.keyID)))
                     continue
                 }
                 if case .removed = listing.status { continue }
@@ -228,7 +232,7 @@ public struct RevocationList: Sendable {
         }
         for item in try fields.array(8, "reasons") {
             guard case .text(let reason) = item else { throw fields.bad("reasons must be text") }
-            guard ListText.normalized(reason) == reason else { throw fields.bad("reason \(list.reasons.count + 1) is not 1 to 200 bytes of text on one line") }
+            guard ListText.normalized(reason)?.utf8.elementsEqual(reason.utf8) == true else { throw fields.bad("reason \(list.reasons.count + 1) is not 1 to 200 bytes of text on one line") }
             list.reasons.append(reason)
         }
         guard list.reasons.count <= maxReasons else { throw fields.bad("more than \(maxReasons) reasons") }

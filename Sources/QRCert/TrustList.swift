@@ -37,15 +37,30 @@ public struct TrustList: Sendable {
         self.entries = []
     }
 
-    /// The entry for `keyID`, whatever its status.
-    public func entry(for keyID: [UInt8]) -> TrustListEntry? { entries.first { $0.keyID == keyID } }
+    /// The entry for `keyID`, whatever its status: the kid it is listed under, or the kid of its bare key
+    /// (so `--key` given as the public key finds a key listed as a certificate, and the reverse).
+    public func entry(for keyID: [UInt8]) -> TrustListEntry? { index(of: keyID).map { entries[$0] } }
 
-    /// Adds a key. A key id already listed, even removed, is refused: a compromised key never comes back.
+    /// The entry for `key`, compared by SubjectPublicKeyInfo (docs/FORMAT.md §5.1).
+    public func entry(for key: PublicKey) -> TrustListEntry? { entries.first { $0.key.spkiDER == key.spkiDER } }
+
+    /// Adds a key. A key already listed, even removed, is refused whichever form either has (bare key or
+    /// any certificate of it: the key is its SPKI), so a compromised key never comes back.
     public mutating func add(_ entry: TrustListEntry) throws(QRCertError) {
-        if let existing = self.entry(for: entry.keyID) {
-            throw QRCertError(.trust, "TL_KEY_EXISTS", "key \(Hex.encode(entry.keyID)) is already in the trust list (\(existing.issuer), \(existing.status.word))")
+        if let existing = self.entry(for: entry.key) ?? self.entry(for: entry.keyID) {
+            throw QRCertError(.trust, "TL_KEY_EXISTS",
+                              "key \(Hex.encode(entry.keyID)) is already in the trust list\(Self.alias(existing, entry)) (\(existing.issuer), \(existing.status.word))")
         }
         entries.append(entry)
+    }
+
+    /// ` as KID` when the same key is listed under another kid (bare key against certificate).
+    private static func alias(_ existing: TrustListEntry, _ entry: TrustListEntry) -> String {
+        existing.keyID == entry.keyID ? "" : " as \(Hex.encode(existing.keyID))"
+    }
+
+    private func index(of keyID: [UInt8]) -> Int? {
+        entries.firstIndex { $0.keyID == keyID } ?? entries.firstIndex { $0.key.keyID == keyID }
     }
 
     /// Retires a key from `time`: it signs nothing new, and what it signed stays valid until `end`,
@@ -61,7 +76,7 @@ public struct TrustList: Sendable {
 
     /// Removes a compromised key at `time`: everything it signed is refused with `KEY_COMPROMISED`.
     public mutating func remove(keyID: [UInt8], at time: Int64, reason: String) throws(QRCertError) {
-        guard let index = entries.firstIndex(where: { $0.keyID == keyID }) else { throw Self.notFound(keyID) }
+        guard let index = index(of: keyID) else { throw Self.notFound(keyID) }
         if case .removed = entries[index].status {
             throw QRCertError(.trust, "TL_KEY_STATE", "key \(Hex.encode(keyID)) is already removed")
         }
@@ -69,7 +84,7 @@ public struct TrustList: Sendable {
     }
 
     private func activeIndex(_ keyID: [UInt8], doing: String) throws(QRCertError) -> Int {
-        guard let index = entries.firstIndex(where: { $0.keyID == keyID }) else { throw Self.notFound(keyID) }
+        guard let index = index(of: keyID) else { throw Self.notFound(keyID) }
         if case .removed = entries[index].status {
             throw QRCertError(.trust, "TL_KEY_STATE", "key \(Hex.encode(keyID)) was removed; it cannot be \(doing)")
         }
@@ -133,7 +148,10 @@ public struct TrustList: Sendable {
         }
         for (i, item) in try fields.array(8, "keys").enumerated() {
             let entry = try TrustListEntry(cbor: item, context: "\(source): key \(i + 1)")
-            guard list.entry(for: entry.keyID) == nil else { throw fields.bad("key \(Hex.encode(entry.keyID)) is listed twice") }
+            // One key, one entry: the same SPKI under two kids (bare and certificate) would split its policy.
+            if let existing = list.entry(for: entry.key) ?? list.entries.first(where: { $0.keyID == entry.keyID }) {
+                throw fields.bad("key \(Hex.encode(entry.keyID)) is listed twice\(alias(existing, entry))")
+            }
             list.entries.append(entry)
         }
         list.signerKeyID = envelope.signerKeyID

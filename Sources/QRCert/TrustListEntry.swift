@@ -54,6 +54,10 @@ public struct TrustListEntry: Sendable {
 
     /// An active X.509 signer certificate; its window is the certificate's unless narrowed.
     public init(certificate: Certificate, issuer: String, types: [String], notBefore: Int64? = nil, notAfter: Int64? = nil) throws(QRCertError) {
+        if let problem = certificate.signerProblem {
+            throw QRCertError(.trust, "CERT_NOT_SIGNER", "certificate \(certificate.subject) cannot sign payloads: \(problem)",
+                              hint: "add the issuer's signer (document signing) certificate, not its CA's")
+        }
         try self.init(keyID: certificate.keyID, key: certificate.publicKey, certificate: certificate, issuer: issuer, types: types,
                       notBefore: notBefore ?? certificate.notBefore, notAfter: notAfter ?? certificate.notAfter, status: .active)
     }
@@ -142,6 +146,7 @@ public struct TrustListEntry: Sendable {
             } catch {
                 throw fields.bad("certificate: \(error.message)")
             }
+            if let problem = parsed.signerProblem { throw fields.bad("certificate cannot sign payloads: \(problem)") }
             certificate = parsed
             key = parsed.publicKey
         default:
@@ -165,7 +170,7 @@ public struct TrustListEntry: Sendable {
             status = .retired(at: try fields.int(9, "retired at"))
         case 2:
             let reason = try fields.text(10, "reason")
-            guard ListText.normalized(reason) == reason else { throw fields.bad("reason is not 1 to 200 bytes of text on one line") }
+            guard ListText.normalized(reason)?.utf8.elementsEqual(reason.utf8) == true else { throw fields.bad("reason is not 1 to 200 bytes of text on one line") }
             status = .removed(at: try fields.int(9, "removed at"), reason: reason)
         default:
             throw fields.bad("status \(code) is not 0 (active), 1 (retired) or 2 (removed)")

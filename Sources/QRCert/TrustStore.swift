@@ -1,9 +1,12 @@
 import QRCertCrypto
 import QRCertFormat
 
-/// One key the verifier trusts: a bare public key, or an X.509 signer certificate.
+/// One way a trusted key is named: a bare public key, or an X.509 signer certificate of it.
+///
+/// The key itself is its SubjectPublicKeyInfo (docs/FORMAT.md §5.1): a kid only finds candidates, and
+/// what a trust list says of the key (`listing`) belongs to every anchor of that key, however it was given.
 public struct TrustAnchor: Sendable {
-    /// The key id payloads name it by.
+    /// The key id payloads name it by (of the SPKI, or of the certificate).
     public let keyID: [UInt8]
     /// The verifying key.
     public let key: PublicKey
@@ -11,15 +14,22 @@ public struct TrustAnchor: Sendable {
     public let certificate: Certificate?
     /// Where it was loaded from, for messages.
     public let source: String
-    /// What a signed trust list says of the key (issuer, credential types, window, status); nil for a key given directly.
-    public var listing: TrustListEntry? = nil
+    /// What the trust list says of the key (issuer, credential types, window, status), found by the key's SPKI,
+    /// whichever kid named it and however it was given; nil for a key no trust list holds.
+    public internal(set) var listing: TrustListEntry? = nil
+    /// Whether the anchor came from the trust list itself (its source then names the list).
+    var fromTrustList = false
 }
 
-/// The set of trusted keys, looked up by key id. Several anchors may share a kid.
+/// The set of trusted keys: anchors looked up by key id, policies looked up by key (SPKI).
+/// Several anchors may share a kid, and several kids may name one key.
 public struct TrustStore: Sendable {
-    /// Every anchor, in load order.
-    public private(set) var anchors: [TrustAnchor] = []
+    /// Every anchor, in load order, each with its key's listing.
+    public var anchors: [TrustAnchor] { stored.map(resolved) }
+    private var stored: [TrustAnchor] = []
     private var byKeyID: [[UInt8]: [Int]] = [:]
+    /// The trust list's entry for each key, by SPKI DER.
+    private var listings: [[UInt8]: TrustListEntry] = [:]
 
     /// An empty store.
     public init() {}
@@ -32,6 +42,16 @@ public struct TrustStore: Sendable {
     /// Adds a signer certificate (kid = SHA-256 of its DER, first 8 bytes: the EU DCC rule).
     public mutating func add(_ certificate: Certificate, source: String) {
         append(TrustAnchor(keyID: certificate.keyID, key: certificate.publicKey, certificate: certificate, source: source))
+    }
+
+    /// The trust list's entry for `key`, compared by SPKI.
+    public func listing(of key: PublicKey) -> TrustListEntry? { listings.isEmpty ? nil : listings[key.spkiDER] }
+
+    /// One anchor per key (SPKI), in load order, each with its listing: the keys that may sign revocation lists.
+    /// A certificate that is no signer (a CA, or keyUsage without digitalSignature) lends its key nothing.
+    public var keys: [TrustAnchor] {
+        var seen = Set<[UInt8]>()
+        return stored.filter { $0.certificate?.signerProblem == nil && seen.insert($0.key.spkiDER).inserted }.map(resolved)
     }
 
     /// Adds whatever a trust file holds: PEM public keys and certificates, or one DER key or certificate.
@@ -66,19 +86,34 @@ public struct TrustStore: Sendable {
         }
     }
 
-    /// Anchors whose kid is `keyID`.
+    /// Anchors whose kid is `keyID`, each with its key's listing; an anchor from the trust list comes before the
+    /// same certificate or key given otherwise, so the verdict names the list.
     public func anchors(for keyID: [UInt8]) -> [TrustAnchor] {
-        (byKeyID[keyID] ?? []).map { anchors[$0] }
+        guard let indices = byKeyID[keyID] else { return [] }
+        let found = indices.map { resolved(stored[$0]) }
+        return found.count == 1 ? found : found.filter(\.fromTrustList) + found.filter { !$0.fromTrustList }
     }
 
     /// Whether the store is empty.
-    public var isEmpty: Bool { anchors.isEmpty }
+    public var isEmpty: Bool { stored.isEmpty }
 
     /// Internal rather than private so tests can file an anchor under a chosen kid: two real keys
     /// never share one, yet the verifier must cope when a trust list says they do.
     mutating func append(_ anchor: TrustAnchor) {
-        byKeyID[anchor.keyID, default: []].append(anchors.count)
-        anchors.append(anchor)
+        byKeyID[anchor.keyID, default: []].append(stored.count)
+        stored.append(anchor)
+    }
+
+    /// Records what a trust list says of a key; every anchor of that key, earlier or later, takes it.
+    mutating func record(_ entry: TrustListEntry) {
+        listings[entry.key.spkiDER] = entry
+    }
+
+    private func resolved(_ anchor: TrustAnchor) -> TrustAnchor {
+        guard !listings.isEmpty else { return anchor }
+        var anchor = anchor
+        anchor.listing = listings[anchor.key.spkiDER]
+        return anchor
     }
 
     private static func located<T>(_ source: String, _ body: () throws(QRCertError) -> T) throws(QRCertError) -> T {

@@ -1,8 +1,10 @@
 import QRCertCrypto
 import QRCertFormat
 
-/// Verifies payloads against a trust store: decoding and signature checking is the mechanism,
-/// the validity window and the profile are policies, each reporting its own failure.
+/// Verifies payloads against a trust store (docs/FORMAT.md §5): decoding, the key look-up and the signature
+/// check are the mechanism, which stops at its first failure; structure (`StructurePolicy`) and algorithm
+/// binding (`AlgorithmBindingPolicy`) gate it; content, validity, trust-list key and revocation policies
+/// then all run, in the documented order, each failure kept.
 ///
 /// The clock is a parameter (`at`), never read here.
 public struct Verifier: Sendable {
@@ -25,7 +27,13 @@ public struct Verifier: Sendable {
         self.profiles = byType
     }
 
-    /// Verifies `text` at `time` (seconds since 1970 UTC).
+    /// The policies of docs/FORMAT.md §5 steps 9-12, in the documented order; each runs and every failure is kept.
+    public var policies: [any VerificationPolicy] {
+        [ContentPolicy(profiles: profiles), ValidityPolicy(), KeyListingPolicy(), RevocationPolicy(revocations: lists.revocations)]
+    }
+
+    /// Verifies `text` at `time` (seconds since 1970 UTC). Valid only when the signature verified and no
+    /// step failed.
     public func verify(_ text: String, at time: Int64) -> Verdict {
         var verdict = Verdict(time: time)
         verdict.lists = lists.summaries
@@ -37,35 +45,30 @@ public struct Verifier: Sendable {
         return verdict
     }
 
-    /// The mechanism: decode, find the key, check the signature, then run the policies.
+    /// The mechanism (steps 1-8: decode, find the key, check the signature, decode the claims), then the policies.
     private func check(_ text: String, into verdict: inout Verdict) throws(QRCertError) {
         let payload = try Payload.decode(text, limits: limits)
         verdict.prefix = payload.prefix
         let cose = payload.cose
 
-        // Key id: the protected header wins; the unprotected one only helps find a key.
-        let kidItem = cose.protectedKeyID ?? cose.unprotectedKeyID
-        guard let kidItem else { throw QRCertError(.cose, "COSE_NO_KID", "no key id (kid) in the COSE headers") }
-        guard case .bytes(let kid) = kidItem else { throw QRCertError(.cose, "COSE_BAD_HEADER", "kid must be a byte string") }
+        let (kid, algorithm) = try StructurePolicy.check(cose, prefix: payload.prefix)
         verdict.keyID = kid
-
-        let algorithm = try Self.algorithm(of: cose, prefix: payload.prefix)
         verdict.algorithm = algorithm.rawValue
 
-        let candidates = try refusingRemoved(trust.anchors(for: kid), keyID: kid)
+        // Candidates by kid; each carries its key's listing (by SPKI), so removal is seen under every kid.
+        let candidates = trust.anchors(for: kid)
         guard !candidates.isEmpty else {
             throw QRCertError(.key, "KID_UNKNOWN", "no trusted key has key id \(Hex.encode(kid))",
                               hint: "pass the issuer's public key or certificate with --trust")
         }
-        // The algorithm is bound to the key type: a payload can never choose another one.
-        // Listed anchors first: a key also given with --trust must not escape its trust list's key policy
-        // and issuer-scoped revocation lists (the same key verifies either way).
-        let fitting = candidates.filter { $0.key.algorithms.contains(algorithm) && $0.listing != nil }
-            + candidates.filter { $0.key.algorithms.contains(algorithm) && $0.listing == nil }
-        guard !fitting.isEmpty else {
-            throw QRCertError(.key, "ALG_KEY_MISMATCH",
-                              "payload declares \(algorithm.name) but the trusted key \(Hex.encode(kid)) is \(candidates[0].key.typeDescription)")
+        try Self.refusingRemoved(candidates, keyID: kid)
+        // An X.509 anchor must be a signer certificate (not a CA, keyUsage allowing digitalSignature), however it was added.
+        let signers = candidates.filter { $0.certificate?.signerProblem == nil }
+        guard !signers.isEmpty else {
+            throw QRCertError(.key, "CERT_NOT_SIGNER",
+                              "the certificate with key id \(Hex.encode(kid)) cannot sign payloads: \(candidates[0].certificate?.signerProblem ?? "")")
         }
+        let fitting = try AlgorithmBindingPolicy.keys(signers, for: algorithm, keyID: kid)
         let toBeSigned = cose.toBeSigned()
         // Several anchors may share a kid: try each, so a colliding wrong key never masks the right one.
         for anchor in fitting where try anchor.key.verify(cose.signature, of: toBeSigned, algorithm: algorithm) {
@@ -86,88 +89,22 @@ public struct Verifier: Sendable {
         let claims = try CWTClaims.decode(claimsItem)
         verdict.claims = claims
 
-        // Policies: each runs and reports; all failures are kept.
-        var credential: Credential?
-        do throws(QRCertError) {
-            credential = try content(claims, prefix: payload.prefix)
-            verdict.credential = credential
-        } catch {
-            verdict.failures.append(error)
+        var input = PolicyInput(prefix: payload.prefix, claims: claims, signer: anchor, time: verdict.time, clockSkew: clockSkew)
+        for policy in policies {
+            verdict.failures.append(contentsOf: policy.check(&input))
         }
-        verdict.failures.append(contentsOf: validity(claims, credential: credential, prefix: payload.prefix, anchor: anchor, at: verdict.time))
-        verdict.failures.append(contentsOf: keyPolicy(claims, prefix: payload.prefix, anchor: anchor, at: verdict.time))
-        revocation(claims, anchor: anchor, into: &verdict)
-        verdict.failures.sort { ($0.stage.order) < ($1.stage.order) }
+        verdict.credential = input.credential
+        verdict.revocation = input.revocation
     }
 
-    /// `alg`: protected header for qrcert payloads; foreign (DCC) payloads may carry it only unprotected.
-    static func algorithm(of cose: CoseSign1, prefix: Payload.Prefix) throws(QRCertError) -> SignatureAlgorithm {
-        let item: CBOR
-        if let protected = cose.protectedAlgorithm {
-            item = protected
-        } else if prefix == .dcc, let unprotected = cose.unprotectedAlgorithm {
-            item = unprotected
-        } else {
-            throw QRCertError(.cose, "COSE_NO_ALG", "no algorithm (alg) in the protected header")
+    /// A key the trust list removed as compromised verifies nothing, under any kid and however it was given
+    /// (removal always wins): fail closed before its signature is checked, and name the reason rather than `KID_UNKNOWN`.
+    static func refusingRemoved(_ candidates: [TrustAnchor], keyID: [UInt8]) throws(QRCertError) {
+        for anchor in candidates {
+            guard let listing = anchor.listing, case .removed(let at, let reason) = listing.status else { continue }
+            throw QRCertError(.key, "KEY_COMPROMISED",
+                              "key \(Hex.encode(keyID)) of \(listing.issuer) was removed from the trust list on \(Timestamp.iso(at)) (\(reason)); nothing it signed is accepted",
+                              hint: "the holder needs the credential issued again with a key in service")
         }
-        guard let id = item.int64, let algorithm = SignatureAlgorithm(rawValue: id) else {
-            throw QRCertError(.key, "ALG_UNSUPPORTED", "algorithm \(item) is not one of ES256, ES384, PS256, EdDSA")
-        }
-        return algorithm
     }
-
-    /// Validity window policy (docs/FORMAT.md §5.8).
-    func validity(_ claims: CWTClaims, credential: Credential?, prefix: Payload.Prefix, anchor: TrustAnchor, at time: Int64) -> [QRCertError] {
-        var failures: [QRCertError] = []
-        if let nbf = claims.notBefore, time + clockSkew < nbf {
-            failures.append(QRCertError(.validity, "CWT_NOT_YET_VALID", "not valid before \(Timestamp.iso(nbf))"))
-        } else if let iat = claims.issuedAt, time + clockSkew < iat {
-            failures.append(QRCertError(.validity, "CWT_NOT_YET_VALID", "issued in the future, at \(Timestamp.iso(iat))"))
-        }
-        if let exp = claims.expiresAt {
-            if time >= exp { failures.append(QRCertError(.validity, "CWT_EXPIRED", "expired at \(Timestamp.iso(exp))")) }
-        } else if !(credential?.mayHaveNoExpiry ?? false) {
-            failures.append(QRCertError(.validity, "CWT_NO_EXPIRY", "no expiry (exp) and the credential type does not allow none"))
-        }
-        if let certificate = anchor.certificate {
-            if let iat = claims.issuedAt, iat < certificate.notBefore {
-                failures.append(QRCertError(.validity, "CERT_WINDOW", "issued at \(Timestamp.iso(iat)), before the signer certificate's notBefore \(Timestamp.iso(certificate.notBefore))"))
-            }
-            if let exp = claims.expiresAt, exp > certificate.notAfter {
-                failures.append(QRCertError(.validity, "CERT_WINDOW", "expires at \(Timestamp.iso(exp)), after the signer certificate's notAfter \(Timestamp.iso(certificate.notAfter))"))
-            }
-            if time < certificate.notBefore || time > certificate.notAfter {
-                failures.append(QRCertError(.validity, "CERT_WINDOW", "the signer certificate is not valid at \(Timestamp.iso(time))"))
-            }
-        }
-        return failures
-    }
-
-    /// Content policy: a qrcert payload carries a known credential type and a record its profile accepts.
-    func content(_ claims: CWTClaims, prefix: Payload.Prefix) throws(QRCertError) -> Credential? {
-        guard prefix == .qrcert else { return nil }  // foreign payloads: generic CWT, no business rules
-        guard claims.issuer != nil else { throw QRCertError(.content, "CWT_NO_ISSUER", "no issuer (iss) claim") }
-        guard case .map? = claims[CWTClaims.Key.credential], let content = claims[CWTClaims.Key.credential] else {
-            throw QRCertError(.content, "CONTENT_MISSING", "no credential claim (\(CWTClaims.Key.credential))")
-        }
-        guard case .text(let type)? = content[1] else {
-            throw QRCertError(.content, "CONTENT_BAD_RECORD", "credential type must be text")
-        }
-        guard let profile = profiles[type] else {
-            throw QRCertError(.content, "CONTENT_UNKNOWN_TYPE", "credential type \(type) has no profile here",
-                              hint: "pass its profile with --profile FILE")
-        }
-        guard let record = content[2] else { throw QRCertError(.content, "CONTENT_BAD_RECORD", "credential has no record") }
-        let credential = try Credential(cbor: record, profile: profile)
-        // The window in the claims must be the one the record states.
-        if claims.notBefore != credential.validFrom || claims.expiresAt != credential.validUntil {
-            throw QRCertError(.content, "CONTENT_WINDOW_MISMATCH", "nbf/exp do not match the record's \(profile.validFrom)/\(profile.validUntil ?? "no expiry")")
-        }
-        return credential
-    }
-}
-
-extension QRCertError.Stage {
-    /// Position in the verification order of docs/FORMAT.md §5.
-    var order: Int { Self.allCases.firstIndex(of: self) ?? Int.max }
 }

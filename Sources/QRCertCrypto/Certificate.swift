@@ -24,6 +24,10 @@ public final class Certificate: Sendable {
     /// The EU DCC marks signers limited to one certificate type with 1.3.6.1.4.1.1847.2021.1.1
     /// (test), .1.2 (vaccination) and .1.3 (recovery).
     public let extendedKeyUsage: [String]
+    /// Why the certificate cannot sign payloads, or nil when it can: a CA certificate (basicConstraints cA)
+    /// certifies keys and signs nothing else, and a keyUsage extension without digitalSignature forbids
+    /// signatures over data (RFC 5280 §4.2.1.3, §4.2.1.9). No keyUsage at all leaves every use open.
+    public let signerProblem: String?
 
     private init(der bytes: [UInt8], x509: X509Certificate) throws(QRCertError) {
         let stage = QRCertError.Stage.trust, code = "CERT_BAD_DER"
@@ -43,6 +47,16 @@ public final class Certificate: Sendable {
         }
         subject = bio.text()
         extendedKeyUsage = try Self.extendedKeyUsage(of: x509)
+        // Both calls cache the extensions first (X509_check_purpose), which may leave errors on the queue.
+        let flags = X509_get_extension_flags(x509.pointer), usage = X509_get_key_usage(x509.pointer)
+        LibCrypto.clearErrors()
+        if flags & UInt32(EXFLAG_CA) != 0 {
+            signerProblem = "it is a CA certificate (basicConstraints cA), which certifies keys and signs nothing else"
+        } else if usage != UInt32.max && usage & UInt32(KU_DIGITAL_SIGNATURE) == 0 {
+            signerProblem = "its keyUsage lacks digitalSignature"
+        } else {
+            signerProblem = nil
+        }
     }
 
     /// One certificate from DER; trailing bytes are rejected (CERT_BAD_DER, stage .trust).

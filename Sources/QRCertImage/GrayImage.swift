@@ -57,6 +57,8 @@ struct GrayImage: Sendable {
                              width: Int(width), height: Int(height))
         case Int(QRCERT_IMAGEIO_TOO_LARGE):
             throw QRCertError(.image, "IMG_TOO_LARGE", "\(format.rawValue) image has more than 50 megapixels")
+        case Int(QRCERT_IMAGEIO_TOO_MANY_SCANS):
+            throw QRCertError(.image, "IMG_TOO_LARGE", "jpeg image has more than 500 scans (progressive refinements)")
         case Int(QRCERT_IMAGEIO_NO_MEMORY):
             throw QRCertError(.image, "IMG_TOO_LARGE", "not enough memory to decode the \(format.rawValue) image")
         default:

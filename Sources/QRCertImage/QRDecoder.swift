@@ -3,6 +3,10 @@ public import QRCertFormat
 
 /// Finds and reads QR codes in images with libzbar, in-process.
 public enum QRDecoder {
+    /// Largest image file read, 64 MiB: a 50-megapixel photo is a fraction of it, and a bigger file is
+    /// refused by its size before it is read (`IMG_TOO_LARGE`), from a path or from stdin alike.
+    public static let maxFileBytes = 64 << 20
+
     /// Decodes every QR code in a PNG or JPEG file's bytes (format sniffed from magic bytes) in-process
     /// with libzbar (QR codes only, raw bytes read as UTF-8). Returns [] when the image has no readable
     /// code; symbols come in reading order (top to bottom, then left to right), with positions in the
@@ -17,7 +21,10 @@ public enum QRDecoder {
     /// Throws `IMG_UNSUPPORTED` (not PNG/JPEG), `IMG_BAD_DATA` (corrupt), `IMG_TOO_LARGE` (more than
     /// 50 megapixels). Safe to call from several threads at once.
     public static func decode(imageBytes: [UInt8]) throws(QRCertError) -> [DecodedSymbol] {
-        try scan(GrayImage.read(imageBytes))
+        guard imageBytes.count <= maxFileBytes else {
+            throw QRCertError(.image, "IMG_TOO_LARGE", "image file is \(imageBytes.count) bytes, more than the \(maxFileBytes >> 20) MiB an image may be")
+        }
+        return try scan(GrayImage.read(imageBytes))
     }
 
     /// Same on an 8-bit greyscale buffer (row-major, 0 = black, `width * height` bytes).

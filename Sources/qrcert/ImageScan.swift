@@ -15,7 +15,7 @@ enum ImageScan {
         let unread = { (error: QRCertError) in [(VerdictRenderer.Answer.unread(error), VerdictRenderer.Origin(file: file, symbol: nil, index: 0, count: 0))] }
         let symbols: [DecodedSymbol]
         do throws(QRCertError) {
-            let bytes = file == "-" ? try standardInput() : try Files.read(file, what: "image")
+            let bytes = file == "-" ? try standardInput() : try readFile(file)
             symbols = try QRDecoder.decode(imageBytes: bytes)
         } catch {
             // Files.read names the file already; the decoder's messages do not.
@@ -42,13 +42,31 @@ enum ImageScan {
         return head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) || head.starts(with: [0xFF, 0xD8, 0xFF])
     }
 
-    /// The whole of stdin, for `--image -`.
-    static func standardInput() throws(QRCertError) -> [UInt8] {
-        do {
-            return [UInt8](try FileHandle.standardInput.readToEnd() ?? Data())
-        } catch {
-            throw QRCertError(.io, "IO_READ", "cannot read stdin: \(error.localizedDescription)")
+    /// An image file, refused by its size before it is read.
+    static func readFile(_ file: String) throws(QRCertError) -> [UInt8] {
+        var info = stat()
+        if stat(file, &info) == 0, Int64(info.st_size) > Int64(QRDecoder.maxFileBytes) {
+            throw tooLarge("\(info.st_size) bytes")
         }
+        return try Files.read(file, what: "image")
+    }
+
+    /// stdin up to the same bound: one byte more and reading stops, so an endless pipe costs 64 MiB at most.
+    static func standardInput() throws(QRCertError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw QRCertError(.io, "IO_READ", "cannot read stdin: \(String(cString: strerror(errno)))") }
+            if n == 0 { return bytes }
+            bytes += chunk[0..<n]
+            if bytes.count > QRDecoder.maxFileBytes { throw tooLarge("more than \(QRDecoder.maxFileBytes) bytes") }
+        }
+    }
+
+    private static func tooLarge(_ size: String) -> QRCertError {
+        QRCertError(.image, "IMG_TOO_LARGE", "image file is \(size), more than the \(QRDecoder.maxFileBytes >> 20) MiB an image may be")
     }
 }
 

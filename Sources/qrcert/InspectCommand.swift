@@ -49,7 +49,7 @@ struct InspectCommand: ParsableCommand {
             for file in images {
                 let symbols: [DecodedSymbol]
                 do throws(QRCertError) {
-                    let bytes = file == "-" ? try ImageScan.standardInput() : try Files.read(file, what: "image")
+                    let bytes = file == "-" ? try ImageScan.standardInput() : try ImageScan.readFile(file)
                     symbols = try QRDecoder.decode(imageBytes: bytes)
                 } catch {
                     inspection.report(error.stage == .io ? error : error.located(file))

@@ -301,7 +301,8 @@ struct KeyChoice: ParsableArguments {
             }
             return bytes
         case (nil, let path?):
-            return try TrustListCommand.AddKey.readAnchor(path).keyID
+            // The key's own kid: it finds the entry whether the list holds the bare key or a certificate of it.
+            return try TrustListCommand.AddKey.readAnchor(path).key.keyID
         default:
             throw QRCertError(.usage, "USAGE", "give exactly one of --kid and --key")
         }

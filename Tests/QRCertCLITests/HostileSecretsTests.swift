@@ -21,11 +21,13 @@ final class HostileSecretsTests: XCTestCase {
             let options = Set(help.stdout.matches(of: /--[a-z][a-z0-9-]*/).map { String($0.output) })
             XCTAssertFalse(options.isEmpty, "\(command)")
             for option in options where option.range(of: "passphrase|password|passwd|secret|pin", options: .regularExpression) != nil {
-                XCTAssertTrue(["--passphrase-file", "--passphrase-env"].contains(option), "\(command.joined(separator: " ")) has \(option)")
+                // --no-passphrase (keygen) is a flag: it takes no value, so no secret.
+                XCTAssertTrue(["--passphrase-file", "--passphrase-env", "--no-passphrase"].contains(option), "\(command.joined(separator: " ")) has \(option)")
                 seen.insert(option)
             }
         }
-        XCTAssertEqual(seen, ["--passphrase-file", "--passphrase-env"])
+        XCTAssertEqual(seen, ["--passphrase-file", "--passphrase-env", "--no-passphrase"])
+        XCTAssertTrue(try CLI.run(["keygen", "--help"]).stdout.contains("  --no-passphrase "), "--no-passphrase takes no value")
 
         let refused = try CLI.run(["issue", "--passphrase", "hunter2", "--key", "k.pem", "--issuer", "X", "--profile", "driving-licence",
                                   "--format", "payload"])

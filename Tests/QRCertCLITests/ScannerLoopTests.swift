@@ -298,7 +298,7 @@ final class ScannerLoopTests: XCTestCase {
         var files = try FileManager.default.contentsOfDirectory(atPath: sources.appendingPathComponent("QRCertFormat").path)
             .map { sources.appendingPathComponent("QRCertFormat/\($0)") }
         files += try FileManager.default.contentsOfDirectory(atPath: sources.appendingPathComponent("QRCert").path)
-            .filter { $0.hasPrefix("Verifier") || $0 == "Credential.swift" }.map { sources.appendingPathComponent("QRCert/\($0)") }
+            .filter { $0.hasPrefix("Verifier") || $0.hasSuffix("Policy.swift") || $0 == "Credential.swift" }.map { sources.appendingPathComponent("QRCert/\($0)") }
         let verdictStages = ["prefix", "base45", "zlib", "cbor", "cose", "key", "signature", "validity", "content", "revocation"]
         let thrown = try NSRegularExpression(pattern: #"QRCertError\(\s*\.(\w+),\s*"([A-Z0-9_]+)""#)
         let cbor = try NSRegularExpression(pattern: #"\berror\(\s*"(CBOR_[A-Z0-9_]+)""#)

@@ -336,14 +336,14 @@ final class IssueVerifyTests: XCTestCase {
         XCTAssertNil(verdict.credential)
     }
 
-    func testEveryFailureIsKeptInStageOrder() throws {
-        // Unknown type (content) and expired (validity): both reported, validity first as docs/FORMAT.md orders them.
+    func testEveryFailureIsKeptInStepOrder() throws {
+        // Unknown type (content, step 9) and expired (validity, step 10): both reported, content first as docs/FORMAT.md §5 orders them.
         let payload = try issuer("es256").issue(try credential()).payload
         var store = TrustStore()
         store.add(try TestFixtures.publicKey("es256"), source: "k")
         let verdict = Verifier(trust: store, profiles: []).verify(payload, at: 2_100_000_000)
-        XCTAssertEqual(verdict.failures.map(\.code), ["CWT_EXPIRED", "CONTENT_UNKNOWN_TYPE"])
-        XCTAssertEqual(verdict.failures.map(\.stage), [.validity, .content])
+        XCTAssertEqual(verdict.failures.map(\.code), ["CONTENT_UNKNOWN_TYPE", "CWT_EXPIRED"])
+        XCTAssertEqual(verdict.failures.map(\.stage), [.content, .validity])
     }
 
     // MARK: - Permits

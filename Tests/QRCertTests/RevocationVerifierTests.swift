@@ -71,9 +71,10 @@ final class RevocationVerifierTests: XCTestCase {
         let verdict = verifier.verify(licence.payload, at: S.now)
         XCTAssertEqual(S.codes(verdict), ["CTI_REVOKED"])
         XCTAssertEqual(verdict.reason?.message, "revoked since 2025-05-20: court order 12/2025 (revocation list #1 of Sở GTVT Đà Nẵng, national.cose)")
-        // Every failed check is kept, in verification order: in 2036 the key's window and the licence are over too.
+        // Every failed check is kept, in step order (FORMAT.md §5: validity 10, key 11, revocation 12): in 2036
+        // the licence and the key's window are over too.
         let all = verifier.verify(licence.payload, at: 2_100_000_000)
-        XCTAssertEqual(S.codes(all), ["KEY_EXPIRED", "CWT_EXPIRED", "CTI_REVOKED"])
+        XCTAssertEqual(S.codes(all), ["CWT_EXPIRED", "KEY_EXPIRED", "CTI_REVOKED"])
     }
 
     func testScopeOfAnIssuersList() throws {

@@ -18,6 +18,8 @@ final class VectorGenerator {
     let es384: PrivateKey
     /// Self-signed TEST-ONLY certificate over the ES256 key, valid 2025-01-01 to 2030-01-01 (UTC).
     let certificate: Certificate
+    /// TEST-ONLY certificates over the same ES256 key that are no signers: a CA, and one whose keyUsage is keyAgreement only.
+    let caCertificate: Certificate, keyAgreementCertificate: Certificate
     let profiles: [String: Profile]
     /// ECDSA signatures by the bytes they sign: the committed ones, then those made in this run.
     private var signatures: [[UInt8]: [UInt8]] = [:]
@@ -62,6 +64,13 @@ final class VectorGenerator {
         let pem = try String(contentsOf: Self.keys.appendingPathComponent("TEST-ONLY-es256.crt.pem"), encoding: .utf8)
         guard let certificate = try Certificate.all(pem: pem).first else { throw QRCertError(.trust, "TEST", "no certificate") }
         self.certificate = certificate
+        func loadCertificate(_ name: String) throws -> Certificate {
+            let text = try String(contentsOf: Self.keys.appendingPathComponent(name), encoding: .utf8)
+            guard let found = try Certificate.all(pem: text).first else { throw QRCertError(.trust, "TEST", "no certificate in \(name)") }
+            return found
+        }
+        caCertificate = try loadCertificate("TEST-ONLY-es256-ca.crt.pem")
+        keyAgreementCertificate = try loadCertificate("TEST-ONLY-es256-no-signing.crt.pem")
         var profiles: [String: Profile] = [:]
         for profile in try BuiltinProfiles.all() { profiles[profile.type] = profile }
         self.profiles = profiles
@@ -367,7 +376,26 @@ final class VectorGenerator {
                                              unprotected: [CBORPair(.int(1), .int(-8))]), prefix: qrcert)
         }
 
+        try add("05-cose-crit-unknown", "crit (2) names header label 99, which no verifier of this format understands (RFC 9052 §3.1)",
+                fails: (.verify, .cose, "COSE_CRIT_UNKNOWN")) {
+            VectorLayers.encoding(try signed(claims: good.payload, protected: [CBORPair(.int(1), .int(-8)), CBORPair(.int(2), .array([.int(99)])),
+                                                                             CBORPair(.int(4), .bytes(ed25519.publicKey.keyID))]), prefix: qrcert)
+        }
+        try add("05-cose-crit-empty", "crit (2) is an empty array (RFC 9052 §3.1: at least one label)", fails: (.verify, .cose, "COSE_BAD_HEADER")) {
+            VectorLayers.encoding(try signed(claims: good.payload, protected: [CBORPair(.int(1), .int(-8)), CBORPair(.int(2), .array([])),
+                                                                             CBORPair(.int(4), .bytes(ed25519.publicKey.keyID))]), prefix: qrcert)
+        }
+        try add("valid-crit-understood", "crit (2) names alg (1), which every verifier understands", issued: nil) {
+            VectorLayers.encoding(try signed(claims: good.payload, protected: [CBORPair(.int(1), .int(-8)), CBORPair(.int(2), .array([.int(1)])),
+                                                                             CBORPair(.int(4), .bytes(ed25519.publicKey.keyID))]), prefix: qrcert)
+        }
+
         // Step 6: key.
+        try add("06-key-kid-of-bare-key-certificate-anchor",
+                "signed by the certificate's key but named by the bare key's kid: a kid only finds the form it names (§5.1), so the certificate (and its window) cannot be sidestepped",
+                clock: dccClock, anchor: certAnchor, algorithm: "ES256", fails: (.verify, .key, "KID_UNKNOWN")) {
+            VectorLayers.encoding(try self.dcc(protected: protectedHeader(SignatureAlgorithm.es256.rawValue, es256.publicKey.keyID)), prefix: dcc)
+        }
         try add("06-key-alg-unsupported", "alg -36 (ES512), which qrcert does not verify", fails: (.verify, .key, "ALG_UNSUPPORTED")) {
             VectorLayers.encoding(try signed(claims: good.payload, protected: protectedHeader(-36, ed25519.publicKey.keyID)), prefix: qrcert)
         }
@@ -382,6 +410,16 @@ final class VectorGenerator {
                 anchor: .publicKey(es384.publicKey.pemText), algorithm: "ES384", fails: (.verify, .key, "ALG_KEY_MISMATCH")) {
             VectorLayers.encoding(try signed(claims: good.payload, key: es384,
                                              protected: protectedHeader(SignatureAlgorithm.es256.rawValue, es384.publicKey.keyID)), prefix: qrcert)
+        }
+
+        try add("06-key-certificate-is-ca", "HC1: signed by the key of a CA certificate (basicConstraints cA): a CA certifies keys and is no signer",
+                clock: "2027-06-01T00:00:00Z", anchor: .certificate(caCertificate.derBytes), algorithm: "ES256", fails: (.verify, .key, "CERT_NOT_SIGNER")) {
+            VectorLayers.encoding(try self.dcc(protected: protectedHeader(SignatureAlgorithm.es256.rawValue, caCertificate.keyID)), prefix: dcc)
+        }
+        try add("06-key-certificate-without-digital-signature", "HC1: the signer certificate's keyUsage is keyAgreement only, without digitalSignature",
+                clock: "2027-06-01T00:00:00Z", anchor: .certificate(keyAgreementCertificate.derBytes), algorithm: "ES256",
+                fails: (.verify, .key, "CERT_NOT_SIGNER")) {
+            VectorLayers.encoding(try self.dcc(protected: protectedHeader(SignatureAlgorithm.es256.rawValue, keyAgreementCertificate.keyID)), prefix: dcc)
         }
 
         // Step 7: signature.
@@ -487,6 +525,38 @@ final class VectorGenerator {
                 claims.removeAll { $0.key == .int(CWTClaims.Key.exp) }
                 claims.append(CBORPair(.int(CWTClaims.Key.exp), .int(exp + 86_400)))
             }, prefix: qrcert)
+        }
+
+        try add("09-content-bad-issuer", "iss with a trailing space: the issuer trims --issuer, so no issuer writes it",
+                fails: (.content, .content, "CWT_BAD_ISSUER")) {
+            VectorLayers.encoding(try alteredClaims { claims in
+                claims.removeAll { $0.key == .int(CWTClaims.Key.iss) }
+                claims.insert(CBORPair(.int(CWTClaims.Key.iss), .text("Sở GTVT Đà Nẵng ")), at: 0)
+            }, prefix: qrcert)
+        }
+        try add("09-content-bad-cti", "cti of 7 bytes: qrcert's cti is exactly 8 (§4.6)", fails: (.content, .content, "CONTENT_BAD_CTI")) {
+            VectorLayers.encoding(try alteredClaims { claims in
+                guard let index = claims.firstIndex(where: { $0.key == .int(CWTClaims.Key.cti) }) else { return }
+                claims[index].value = .bytes([1, 2, 3, 4, 5, 6, 7])
+            }, prefix: qrcert)
+        }
+        try add("09-content-hc1-credential", "HC1: prefix on qrcert claims whose record has an unknown field: the prefix is not signed, so qrcert's content rules still apply",
+                fails: (.content, .content, "CONTENT_UNKNOWN_FIELD")) {
+            VectorLayers.encoding(try alteredRecord { $0.append(CBORPair(.int(99), .text("x"))) }, prefix: dcc)
+        }
+        let textCases: [(String, String, CBOR)] = [
+            ("09-content-text-not-nfc", "full_name in NFD (decomposed): the issuer writes NFC only", .text("Nguye\u{302}\u{303}n Thi\u{323} Thu Ha\u{300}")),
+            ("09-content-text-surrounding-space", "full_name with a trailing space: the issuer trims values", .text("Nguyen Thi Thu Ha ")),
+            ("09-content-text-empty", "full_name (required) is the empty string: the issuer never signs an empty value", .text("")),
+            ("09-content-text-too-long", "full_name of 101 characters, above its max_length 100", .text(String(repeating: "a", count: 101))),
+        ]
+        for (name, description, value) in textCases {
+            try add(name, description, fails: (.content, .content, "CONTENT_BAD_FIELD")) {
+                VectorLayers.encoding(try alteredRecord { record in
+                    guard let index = record.firstIndex(where: { $0.key == .int(2) }) else { return }
+                    record[index].value = value
+                }, prefix: qrcert)
+            }
         }
 
         // Step 10: validity policy.

@@ -65,7 +65,8 @@ final class VectorTests: XCTestCase {
         documented.formUnion(["CBOR_TRUNCATED", "CBOR_TRAILING_BYTES", "CBOR_INDEFINITE", "CBOR_RESERVED",
                               "CBOR_UNEXPECTED_BREAK", "CBOR_TOO_DEEP", "CBOR_TOO_MANY_ITEMS", "CBOR_DUPLICATE_KEY"])
         XCTAssertGreaterThan(documented.count, 35)
-        XCTAssertEqual(documented.subtracting(codes).sorted(), [], "codes of docs/FORMAT.md §5 without a vector")
+        // KEY_COMPROMISED needs a signed trust list, which the vector shape cannot carry: TrustList*Tests cover it.
+        XCTAssertEqual(documented.subtracting(codes).subtracting(["KEY_COMPROMISED"]).sorted(), [], "codes of docs/FORMAT.md §5 without a vector")
         XCTAssertEqual(stages, ["prefix", "base45", "zlib", "cbor", "cose", "key", "signature", "content", "validity"])
     }
 

@@ -13,6 +13,7 @@ enum {
     QRCERT_IMAGEIO_TOO_LARGE = 2,  ///< more pixels than the caller allowed
     QRCERT_IMAGEIO_NO_MEMORY = 3,
     QRCERT_IMAGEIO_BAD_ARGUMENT = 4,
+    QRCERT_IMAGEIO_TOO_MANY_SCANS = 5,  ///< a progressive JPEG with more scans than any encoder writes
 };
 
 /// zlib strategies and libpng filter masks, so Swift need not import zlib.h or png.h

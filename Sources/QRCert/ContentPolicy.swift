@@ -1,0 +1,75 @@
+import QRCertFormat
+
+/// Step 9 of docs/FORMAT.md §5 (§5.2): a qrcert credential names its issuer as the issuer writes it, has a
+/// well-formed `cti`, and carries a known credential type with a record its profile accepts, whose window is
+/// the signed one. The first failing check is the step's failure.
+public struct ContentPolicy: VerificationPolicy {
+    public static let step = 9
+    public static let name = "Content policy"
+
+    /// Known profiles by type.
+    public let profiles: [String: Profile]
+
+    /// A content policy knowing `profiles`.
+    public init(profiles: [String: Profile]) { self.profiles = profiles }
+
+    public func check(_ input: inout PolicyInput) -> [QRCertError] {
+        guard input.isQRCertCredential else { return [] }  // foreign payloads: generic CWT, no business rules
+        // The record is decoded whatever the issuer and cti checks say, so the validity policy's no-expiry rule
+        // depends on the record alone (docs/FORMAT.md §5 step 10); the failure shown is still the first in order.
+        let record: Result<Credential, QRCertError>
+        do throws(QRCertError) {
+            record = .success(try decodeRecord(input.claims))
+        } catch {
+            record = .failure(error)
+        }
+        if case .success(let credential) = record { input.record = credential }
+        do throws(QRCertError) {
+            try checkIssuer(input.claims)
+            try checkCertificateID(input.claims)
+            let credential = try record.get()
+            // The window in the claims must be the one the record states.
+            if input.claims.notBefore != credential.validFrom || input.claims.expiresAt != credential.validUntil {
+                throw QRCertError(.content, "CONTENT_WINDOW_MISMATCH",
+                                  "nbf/exp do not match the record's \(credential.profile.validFrom)/\(credential.profile.validUntil ?? "no expiry")")
+            }
+            input.credential = credential
+            return []
+        } catch {
+            return [error]
+        }
+    }
+
+    /// Check 1: `iss` present, and as the issuer writes it (what `Issuer` refuses with ISSUER_BAD_NAME, this refuses).
+    private func checkIssuer(_ claims: CWTClaims) throws(QRCertError) {
+        guard let issuer = claims.issuer else { throw QRCertError(.content, "CWT_NO_ISSUER", "no issuer (iss) claim") }
+        guard !issuer.isEmpty, issuer.utf8.count <= 200, FieldText.trimmed(issuer) == issuer, FieldText.isNFC(issuer),
+              !FieldText.hasControlCharacter(issuer) else {
+            throw QRCertError(.content, "CWT_BAD_ISSUER",
+                              "issuer (iss) \"\(issuer)\" is not 1 to 200 bytes of NFC text without surrounding spaces or control characters")
+        }
+    }
+
+    /// Check 2: a `cti` is exactly 8 bytes (docs/FORMAT.md §4.6).
+    private func checkCertificateID(_ claims: CWTClaims) throws(QRCertError) {
+        if let cti = claims.certificateID, cti.count != RevocationEntry.certificateIDCount {
+            throw QRCertError(.content, "CONTENT_BAD_CTI", "certificate id (cti) is \(cti.count) bytes, not \(RevocationEntry.certificateIDCount)")
+        }
+    }
+
+    /// Checks 3 and 4: the credential claim names a known type, and its record fits that profile.
+    private func decodeRecord(_ claims: CWTClaims) throws(QRCertError) -> Credential {
+        guard case .map? = claims[CWTClaims.Key.credential], let content = claims[CWTClaims.Key.credential] else {
+            throw QRCertError(.content, "CONTENT_MISSING", "no credential claim (\(CWTClaims.Key.credential))")
+        }
+        guard case .text(let type)? = content[1] else {
+            throw QRCertError(.content, "CONTENT_BAD_RECORD", "credential type must be text")
+        }
+        guard let profile = profiles[type] else {
+            throw QRCertError(.content, "CONTENT_UNKNOWN_TYPE", "credential type \(type) has no profile here",
+                              hint: "pass its profile with --profile FILE")
+        }
+        guard let record = content[2] else { throw QRCertError(.content, "CONTENT_BAD_RECORD", "credential has no record") }
+        return try Credential(cbor: record, profile: profile)
+    }
+}
