@@ -9,6 +9,9 @@ public struct Issuer: Sendable {
     public let name: String
     /// Key id placed in the protected header.
     public let keyID: [UInt8]
+    /// Whether every credential is signed as a specimen (docs/FORMAT.md §4.5): training cards and samples,
+    /// which verifiers show as SPECIMEN and never accept (`SpecimenPolicy`).
+    public var specimen = false
 
     /// An issuer with `key` named `name`.
     public init(key: PrivateKey, name: String) throws(QRCertError) {
@@ -40,10 +43,11 @@ public struct Issuer: Sendable {
         guard let validFrom = credential.validFrom else {
             throw QRCertError(.records, "REC_MISSING_FIELD", "\(credential.profile.validFrom): required value is missing")
         }
-        let content = CBOR.map([CBORPair(.int(1), .text(credential.profile.type)), CBORPair(.int(2), credential.cbor)])
+        var content = [CBORPair(.int(1), .text(credential.profile.type)), CBORPair(.int(2), credential.cbor)]
+        if specimen { content.append(CBORPair(.int(SpecimenPolicy.key), .bool(true))) }
         return CWTClaims(issuer: name, expiresAt: credential.validUntil, notBefore: validFrom, issuedAt: validFrom,
                          certificateID: Self.certificateID(keyID: keyID, type: credential.profile.type, id: credential.id, issuedAt: validFrom),
-                         others: [CBORPair(.int(CWTClaims.Key.credential), content)])
+                         others: [CBORPair(.int(CWTClaims.Key.credential), .map(content))])
     }
 
     /// Signs `credential` and checks the signature with the public half before returning it.

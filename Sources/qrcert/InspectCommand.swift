@@ -195,6 +195,10 @@ struct Inspection {
                 // English shows the field's name as in the records file; Vietnamese its label.
                 rows.append(("  " + (vi ? field.label.in(language) : field.name), reader.value(value, field)))
             }
+            if let flag = content[SpecimenPolicy.key] {
+                rows.append((vi ? "mẫu" : "specimen", vi && flag == .bool(true) ? "có" : CBORJSON.convert(flag).rendered))
+                pairs.append(("specimen", CBORJSON.convert(flag)))
+            }
             pairs += [("type", .string(type)),
                       ("record", .object(credential.values.map { ($0.field.name, .string(Credential.displayText($0.value, $0.field))) }))]
         } else {

@@ -65,6 +65,9 @@ struct IssueCommand: ParsableCommand {
     @Flag(help: "Issue nothing if any row is bad.")
     var strict = false
 
+    @Flag(help: "Sign every credential as a SPECIMEN (training cards, samples): verify shows SPECIMEN and never accepts it.")
+    var specimen = false
+
     @OptionGroup var passphrase: PassphraseOptions
 
     @Argument(help: "Records file, or - for stdin (default).")
@@ -89,7 +92,8 @@ struct IssueCommand: ParsableCommand {
         Allocator.keepFreedMemory()
         let profile = try ProfileLoader.load(self.profile)
         let signingKey = try passphrase.loadPrivateKey(key)
-        let issuer = try Issuer(key: signingKey, name: self.issuer)
+        var issuer = try Issuer(key: signingKey, name: self.issuer)
+        issuer.specimen = specimen
         let batch = BatchIssue(profile: profile, issuer: issuer, jobs: jobs)
 
         // --strict reads the input twice (check, then issue): stdin is first copied to a temporary file.

@@ -57,6 +57,9 @@ struct VerdictRenderer {
             let test = verdict.lists.contains { $0.kind == .trustList && $0.environment == "test" } ? " · " + reader.testWord : ""
             if verdict.isValid {
                 out += banner("✔", (vi ? "HỢP LỆ" : "VALID") + test, title, paint: style.green)
+            } else if verdict.failures.contains(where: { $0.code == "CONTENT_SPECIMEN" }) {
+                // Whatever else failed, a specimen says so first: it is a training card, not a forgery.
+                out += banner("✘", (vi ? "MẪU" : "SPECIMEN") + test, title, paint: style.red)
             } else {
                 out += banner("✘", (revocationWord(verdict) ?? (vi ? "KHÔNG HỢP LỆ" : "INVALID")) + test, title, paint: style.red)
             }
