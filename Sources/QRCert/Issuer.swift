@@ -13,6 +13,9 @@ public struct Issuer: Sendable {
     public let certificate: Certificate?
     /// Whether each payload carries `certificate` in its unprotected header (x5chain, RFC 9360).
     public let embedsCertificate: Bool
+    /// Whether every credential is signed as a specimen (docs/FORMAT.md §4.5): training cards and samples,
+    /// which verifiers show as SPECIMEN and never accept (`SpecimenPolicy`).
+    public var specimen = false
 
     /// An issuer with `key` named `name`; with `certificate`, payloads name the certificate's kid (the EU DCC
     /// rule: first 8 bytes of SHA-256 over its DER) and, if `embedCertificate`, carry it as x5chain.
@@ -81,10 +84,11 @@ public struct Issuer: Sendable {
         guard let validFrom = credential.validFrom else {
             throw QRCertError(.records, "REC_MISSING_FIELD", "\(credential.profile.validFrom): required value is missing")
         }
-        let content = CBOR.map([CBORPair(.int(1), .text(credential.profile.type)), CBORPair(.int(2), credential.cbor)])
+        var content = [CBORPair(.int(1), .text(credential.profile.type)), CBORPair(.int(2), credential.cbor)]
+        if specimen { content.append(CBORPair(.int(SpecimenPolicy.key), .bool(true))) }
         return CWTClaims(issuer: name, expiresAt: credential.validUntil, notBefore: validFrom, issuedAt: validFrom,
                          certificateID: Self.certificateID(keyID: keyID, type: credential.profile.type, id: credential.id, issuedAt: validFrom),
-                         others: [CBORPair(.int(CWTClaims.Key.credential), content)])
+                         others: [CBORPair(.int(CWTClaims.Key.credential), .map(content))])
     }
 
     /// Signs `credential` and checks the signature with the public half before returning it.

@@ -27,9 +27,10 @@ public struct Verifier: Sendable {
         self.profiles = byType
     }
 
-    /// The policies of docs/FORMAT.md §5 steps 9-12, in the documented order; each runs and every failure is kept.
+    /// The policies of docs/FORMAT.md §5 steps 9-13, in the documented order; each runs and every failure is kept.
     public var policies: [any VerificationPolicy] {
-        [ContentPolicy(profiles: profiles), ValidityPolicy(), KeyListingPolicy(), RevocationPolicy(revocations: lists.revocations)]
+        [ContentPolicy(profiles: profiles), ValidityPolicy(), KeyListingPolicy(), RevocationPolicy(revocations: lists.revocations),
+         SpecimenPolicy()]
     }
 
     /// Verifies `text` at `time` (seconds since 1970 UTC). Valid only when the signature verified and no

@@ -30,9 +30,21 @@ enum ImageScan {
         }
     }
 
+    /// A `verify` argument that names an image rather than holding a payload: an existing file that starts
+    /// with the PNG or JPEG signature, or a name ending in .png, .jpg or .jpeg (lower case: a scanned payload is
+    /// upper case) that has no payload prefix, so that a missing photo is a read error, not an invalid payload.
+    static func isImageArgument(_ argument: String) -> Bool {
+        if argument.hasPrefix("QC1:") || argument.hasPrefix("HC1:") || argument == "-" { return false }
+        if [".png", ".jpg", ".jpeg"].contains(where: argument.hasSuffix) { return true }
+        guard let handle = FileHandle(forReadingAtPath: argument) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        return head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) || head.starts(with: [0xFF, 0xD8, 0xFF])
+    }
+
     /// An image file, refused by its size before it is read; what stat cannot size (a FIFO, a device) is read
     /// with the bound of stdin.
-    private static func readFile(_ file: String) throws(QRCertError) -> [UInt8] {
+    static func readFile(_ file: String) throws(QRCertError) -> [UInt8] {
         var info = stat()
         if stat(file, &info) == 0, Int64(info.st_size) > Int64(QRDecoder.maxFileBytes) {
             throw tooLarge("\(info.st_size) bytes")
@@ -47,7 +59,7 @@ enum ImageScan {
     }
 
     /// stdin up to the same bound: one byte more and reading stops, so an endless pipe costs 64 MiB at most.
-    private static func standardInput() throws(QRCertError) -> [UInt8] { try bounded(0, name: "stdin") }
+    static func standardInput() throws(QRCertError) -> [UInt8] { try bounded(0, name: "stdin") }
 
     /// Reads `fd` to its end, or stops one chunk past the bound with `IMG_TOO_LARGE`.
     private static func bounded(_ fd: Int32, name: String) throws(QRCertError) -> [UInt8] {

@@ -11,16 +11,23 @@ struct IssueCommand: ParsableCommand {
         commandName: "issue",
         abstract: "Issue signed QR codes from a CSV, JSON or JSON Lines file of records.",
         discussion: """
-        Writes OUT/<id>.png per record and OUT/manifest.jsonl (id, payload, file, ...), in input order.
-        A bad row is reported as FILE:LINE: FIELD: reason [CODE] and listed in OUT/rejects.jsonl; the
-        good rows are still issued and the run exits 1. With --strict nothing is issued when any row is bad.
-        Every payload is verified with the public key right after signing.
+        Writes OUT/<id>.png per record and OUT/manifest.jsonl (id, payload, file, ...), in input order. A bad row is reported as FILE:LINE: FIELD: reason [CODE] and listed in OUT/rejects.jsonl; the good rows are still issued and the run exits 1. With --strict nothing is issued when any row is bad. Every payload is verified with the public key right after signing.
+
+        Since 1 March 2025 driving licences are issued by the traffic police (Phòng CSGT Công an of the province; nationally Cục Cảnh sát giao thông): --issuer names the authority that signs.
 
         Examples:
-          qrcert issue --key keys/dn.key.pem --issuer "Sở GTVT Đà Nẵng" --profile driving-licence --out out/ records.csv
-          qrcert issue --key keys/dn.key.pem --issuer "Sở GTVT Đà Nẵng" --profile driving-licence --format payload - < records.jsonl --input-format jsonl
-          qrcert issue --key 'pkcs11:token=CSGT%20Da%20Nang;object=dl-2026' --pkcs11-module /usr/lib/softhsm/libsofthsm2.so \
-                 --pin-file /run/qrcert/pin --cert dl-2026.crt.pem --issuer "Phòng CSGT Công an TP. Đà Nẵng" --profile driving-licence --out out/ records.csv
+          qrcert issue --key keys/danang-csgt.key.pem \\
+              --issuer "Phòng CSGT Công an TP. Đà Nẵng" \\
+              --profile driving-licence --out out/ records.csv
+          qrcert issue --key keys/danang-csgt.key.pem \\
+              --issuer "Phòng CSGT Công an TP. Đà Nẵng" \\
+              --profile driving-licence --input-format jsonl \\
+              --format payload - < records.jsonl > payloads.txt
+          qrcert issue --key 'pkcs11:token=CSGT%20Da%20Nang;object=dl-2026' \\
+              --pkcs11-module /usr/lib/softhsm/libsofthsm2.so \\
+              --pin-file /run/qrcert/pin --cert dl-2026.crt.pem \\
+              --issuer "Phòng CSGT Công an TP. Đà Nẵng" \\
+              --profile driving-licence --out out/ records.csv
         """
     )
 
@@ -75,6 +82,9 @@ struct IssueCommand: ParsableCommand {
     @Flag(help: "Issue nothing if any row is bad.")
     var strict = false
 
+    @Flag(help: "Sign every credential as a SPECIMEN (training cards, samples): verify shows SPECIMEN and never accepts it.")
+    var specimen = false
+
     @OptionGroup var passphrase: PassphraseOptions
 
     @Argument(help: "Records file, or - for stdin (default).")
@@ -94,11 +104,18 @@ struct IssueCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before anything is opened or created: waiting for records typed at a terminal looks like a hang,
+        // and an output folder made now would hold an empty manifest that blocks the next run.
+        if input == nil && Console.stdinIsTerminal {
+            throw QRCertError(.usage, "USAGE", "no records file given and stdin is a terminal",
+                              hint: "name the file (qrcert issue ... records.csv), or pipe it in: qrcert issue ... - < records.csv")
+        }
         Allocator.keepFreedMemory()
         let profile = try ProfileLoader.load(self.profile)
         let signingKey = try passphrase.loadSigner(key)
         let certificate = try cert.map { (path) throws(QRCertError) in try Self.readCertificate(path) }
-        let issuer = try Issuer(key: signingKey, name: self.issuer, certificate: certificate, embedCertificate: embedCert)
+        var issuer = try Issuer(key: signingKey, name: self.issuer, certificate: certificate, embedCertificate: embedCert)
+        issuer.specimen = specimen
         let partition = try self.partition.map { text throws(QRCertError) in try Partition(text) } ?? .whole
         let batch = BatchIssue(profile: profile, issuer: issuer, jobs: jobs, partition: partition)
 
@@ -164,7 +181,7 @@ struct IssueCommand: ParsableCommand {
                 try sink.issued(row: row, credential: credential, result: result, rendered: rendered, level: level)
             case .rejected(let rejection):
                 rejected += 1
-                Console.diagnostic(rejection.description)
+                progress.diagnostic(rejection.description)
                 try sink.rejected(rejection)
             case .skipped:
                 skipped += 1

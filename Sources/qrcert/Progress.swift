@@ -6,6 +6,8 @@ final class Progress {
     private let enabled: Bool
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastDraw: UInt64 = 0
+    /// Whether a progress line is on screen now (a diagnostic must clear it first).
+    private var drawn = false
     private let totalBytes: Int?
 
     /// `totalBytes`: the input's size when known (a file), for the bar and the ETA.
@@ -39,12 +41,25 @@ final class Progress {
         if rejected > 0 { line += ", \(rejected) rejected" }
         line += String(format: ", %.0f/s", Double(issued) / seconds)
         FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    /// A diagnostic line (a rejected row, a warning) while the progress line may be on screen: the
+    /// progress line is cleared first, so the message starts at column 0, and drawn again at the next update.
+    func diagnostic(_ text: String) {
+        if drawn {
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            drawn = false
+            lastDraw = 0
+        }
+        Console.diagnostic(text)
     }
 
     /// Clears the line before the summary.
     func finish() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        drawn = false
     }
 
     /// `42s`, `7m05s`, `2h13m`.

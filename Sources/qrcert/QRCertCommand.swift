@@ -9,16 +9,15 @@ struct QRCertCommand: ParsableCommand {
         commandName: "qrcert",
         abstract: "Issue and verify signed QR certificates for licences and permits.",
         discussion: """
-        Payloads are COSE_Sign1 over CWT claims, zlib-compressed and Base45-encoded (docs/FORMAT.md).
+        Payloads are COSE_Sign1 over CWT claims, zlib-compressed and Base45-encoded (docs/FORMAT.md). Exit codes: 0 success or every payload valid, 1 checked and rejected (an invalid payload, bad rows), 2 could not run.
 
         Examples:
-          qrcert keygen --out keys/danang-transport
-          qrcert issue --key keys/danang-transport.key.pem --issuer "Sở GTVT Đà Nẵng" \\
-                       --profile driving-licence --out out/ records.csv
-          qrcert verify --trust keys/danang-transport.pub.pem 'QC1:...'
+          qrcert keygen --out keys/danang-csgt
+          qrcert issue --key keys/danang-csgt.key.pem \\
+              --issuer "Phòng CSGT Công an TP. Đà Nẵng" \\
+              --profile driving-licence --out out/ records.csv
+          qrcert verify --trust keys/danang-csgt.pub.pem 'QC1:...'
           cut -f2 payloads.txt | qrcert verify --trust keys/ --json -
-
-        Exit codes: 0 success / valid, 1 checked and rejected (invalid payload, bad rows), 2 could not run.
         """,
         version: "0.1.0",
         subcommands: [KeygenCommand.self, IssueCommand.self, VerifyCommand.self, InspectCommand.self, ProfilesCommand.self, TrustListCommand.self, RevokeCommand.self]

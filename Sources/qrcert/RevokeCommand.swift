@@ -11,21 +11,23 @@ struct RevokeCommand: ParsableCommand {
         commandName: "revoke",
         abstract: "Suspend or revoke credentials in a signed revocation list; lift, show and check entries (docs/TRUST.md).",
         discussion: """
-        A revocation list is one file (COSE_Sign1, .cose) signed by the root or by an issuer key of the
-        trust list. Its entries are certificate ids (the cti of each credential: 16 hex digits, listed
-        in the manifest.jsonl that issue writes), each revoked or suspended until a date, with a reason.
-        An issuer key's list withdraws only that issuer's credentials; the root's list any credential.
-        Every change re-signs the list with a higher sequence. `revoke` alone means `revoke add`.
+        A revocation list is one file (COSE_Sign1, .cose) signed by the root or by an issuer key of the trust list. Its entries are certificate ids (the cti of each credential: 16 hex digits, listed in the manifest.jsonl that issue writes), each revoked or suspended until a date, with a reason. An issuer key's list withdraws only that issuer's credentials; the root's list any credential. Every change re-signs the list with a higher sequence. `revoke` alone means `revoke add`.
 
         Examples:
-          qrcert revoke --list revocations.cose --key keys/danang-2025.key.pem --issuer "Sở GTVT Đà Nẵng" \\
-                 --status suspended --until 2025-09-30 --reason "hết điểm giấy phép lái xe" --cti 5f1c0a9e3b7d2468
-          qrcert revoke --list revocations.cose --key keys/danang-2025.key.pem --status revoked \\
-                 --reason "court order" --from ctis.txt
-          qrcert revoke lift --list revocations.cose --key keys/danang-2025.key.pem --cti 5f1c0a9e3b7d2468
-          qrcert revoke renew --list revocations.cose --key keys/danang-2025.key.pem
-          qrcert revoke show revocations.cose --trust-list trust-list.cose --root root.pub.pem --entries
-          qrcert revoke check revocations.cose --root root.pub.pem --trust-list trust-list.cose --cti 5f1c0a9e3b7d2468
+          qrcert revoke --list revocations.cose --key keys/danang-csgt.key.pem \\
+              --issuer "Phòng CSGT Công an TP. Đà Nẵng" --status suspended \\
+              --until 2025-09-30 --reason "hết điểm giấy phép lái xe" \\
+              --cti 5f1c0a9e3b7d2468
+          qrcert revoke --list revocations.cose --key keys/danang-csgt.key.pem \\
+              --status revoked --reason "court order" --from ctis.txt
+          qrcert revoke lift --list revocations.cose \\
+              --key keys/danang-csgt.key.pem --cti 5f1c0a9e3b7d2468
+          qrcert revoke renew --list revocations.cose \\
+              --key keys/danang-csgt.key.pem
+          qrcert revoke show revocations.cose --trust-list trust-list.cose \\
+              --root root.pub.pem --entries
+          qrcert revoke check revocations.cose --root root.pub.pem \\
+              --trust-list trust-list.cose --cti 5f1c0a9e3b7d2468
         """,
         subcommands: [Add.self, Lift.self, Renew.self, Show.self, Check.self],
         defaultSubcommand: Add.self

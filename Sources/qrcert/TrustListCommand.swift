@@ -10,19 +10,23 @@ struct TrustListCommand: ParsableCommand {
         commandName: "trust-list",
         abstract: "Make, update and show the signed list of trusted issuer keys (docs/TRUST.md).",
         discussion: """
-        A trust list is one file (COSE_Sign1, .cose) signed with the authority's root key. It names each
-        issuer key with its issuer, the credential types it may sign and its validity, and carries a
-        sequence number, its issue time, the time its next update is due, a grace period and an
-        environment (production or test). Every update re-signs the list with a higher sequence.
+        A trust list is one file (COSE_Sign1, .cose) signed with the authority's root key. It names each issuer key with its issuer, the credential types it may sign and its validity, and carries a sequence number, its issue time, the time its next update is due, a grace period and an environment (production or test). Every update re-signs the list with a higher sequence.
 
         Examples:
           qrcert keygen --out root/vn-root
-          qrcert trust-list create --root-key root/vn-root.key.pem --authority "Cục Đường bộ Việt Nam" \\
-                 --environment production --out trust-list.cose
-          qrcert trust-list add-key trust-list.cose --root-key root/vn-root.key.pem \\
-                 --key keys/danang-2025.pub.pem --issuer "Sở GTVT Đà Nẵng" --types driving-licence,vn.tp --not-after 2030-01-01
-          qrcert trust-list retire-key trust-list.cose --root-key root/vn-root.key.pem --kid 0a1b2c3d4e5f6071 --end 2031-01-01
-          qrcert trust-list remove-key trust-list.cose --root-key root/vn-root.key.pem --kid 0a1b2c3d4e5f6071 --reason "key stolen"
+          qrcert trust-list create --root-key root/vn-root.key.pem \\
+              --authority "Cục Cảnh sát giao thông" \\
+              --environment production --out trust-list.cose
+          qrcert trust-list add-key trust-list.cose \\
+              --root-key root/vn-root.key.pem --key keys/danang-csgt.pub.pem \\
+              --issuer "Phòng CSGT Công an TP. Đà Nẵng" \\
+              --types driving-licence --not-after 2030-01-01
+          qrcert trust-list retire-key trust-list.cose \\
+              --root-key root/vn-root.key.pem --kid 0a1b2c3d4e5f6071 \\
+              --end 2031-01-01
+          qrcert trust-list remove-key trust-list.cose \\
+              --root-key root/vn-root.key.pem --kid 0a1b2c3d4e5f6071 \\
+              --reason "key stolen"
           qrcert trust-list show trust-list.cose --root root/vn-root.pub.pem
         """,
         subcommands: [Create.self, AddKey.self, RetireKey.self, RemoveKey.self, Renew.self, Show.self]

@@ -32,7 +32,8 @@ struct SignedListOptions: ParsableArguments {
 
     /// Reads the lists, adds the trust list's keys to `verifier.trust`, shows every warning on stderr and
     /// remembers each accepted edition. Any refusal throws: nothing is verified against a list in doubt.
-    func apply(to verifier: inout Verifier, at time: Int64) throws(QRCertError) {
+    /// Warnings are said in `language` (the reader's, for `verify`).
+    func apply(to verifier: inout Verifier, at time: Int64, language: Language = .en) throws(QRCertError) {
         guard trustList != nil || !revocations.isEmpty else { return }
         let rootKey = try root.map { (path) throws(QRCertError) in try Self.readPublicKey(path, what: "root key") }
         var memory = try AcceptedListsFile(path: state)
@@ -45,9 +46,11 @@ struct SignedListOptions: ParsableArguments {
             }
             let slot = "trust-list:\(Hex.encode(rootKey.keyID)):\(list.environment.rawValue)"
             let warnings = try list.header.accept(.trustList, digest: list.digest, at: time, remembered: memory[slot], source: trustList)
-            Self.show(warnings)
+            Self.show(warnings, language: language)
             if list.environment == .test && environment == nil {
-                Console.warn("\(trustList) is a TEST trust list: its keys are for training and testing, not for real credentials")
+                Console.warn(language == .vi
+                    ? "\(trustList) là danh sách tin cậy THỬ NGHIỆM: các khóa trong đó chỉ để đào tạo và thử nghiệm, không dùng cho giấy tờ thật"
+                    : "\(trustList) is a TEST trust list: its keys are for training and testing, not for real credentials")
             }
             verifier.trust.add(list, source: trustList)
             verifier.lists.trustList = list.summary(source: trustList)
@@ -58,7 +61,7 @@ struct SignedListOptions: ParsableArguments {
             let list = try RevocationList.open(try Self.read(path, .revocations), signers: signers, source: path)
             let slot = Self.slot(list.scope, signer: list.signerKeyID)
             let warnings = try list.header.accept(.revocations, digest: list.digest, at: time, remembered: memory[slot], source: path)
-            Self.show(warnings)
+            Self.show(warnings, language: language)
             verifier.lists.revocations.append((list, path))
             memory.remember(slot, list.header.sequence, digest: list.digest, source: path, at: time)
         }
@@ -76,8 +79,13 @@ struct SignedListOptions: ParsableArguments {
     }
 
     /// Warnings are loud on purpose: a list past its next update stops working after the grace period.
-    static func show(_ warnings: [QRCertError]) {
+    /// In Vietnamese, the reason's sentence and the code (the messages and hints are English).
+    static func show(_ warnings: [QRCertError], language: Language = .en) {
         for warning in warnings {
+            if language == .vi {
+                Console.diagnostic("qrcert: cảnh báo: \(ReasonText.sentence(warning, language: .vi)) [\(warning.code)]")
+                continue
+            }
             Console.warn("\(warning.message) [\(warning.code)]")
             if let hint = warning.hint { Console.diagnostic("qrcert: hint: \(hint)") }
         }

@@ -19,9 +19,9 @@ extension VerdictRenderer {
         var out = ""
         for list in verdict.lists {
             let label = list.kind == .trustList ? (vi ? "Danh sách tin cậy" : "Trust list") : (vi ? "Danh sách thu hồi" : "Revocation list")
-            var facts = [vi ? "số \(list.header.sequence) ngày \(Timestamp.iso(list.header.issuedAt))"
+            var facts = [vi ? "số \(list.header.sequence) ngày \(reader.time(list.header.issuedAt))"
                             : "#\(list.header.sequence) of \(Timestamp.iso(list.header.issuedAt))"]
-            if let environment = list.environment { facts.append(environment) }
+            if let environment = list.environment { facts.append(reader.environment(environment)) }
             if list.kind == .revocations { facts.append(vi ? "\(list.count) mục" : "\(list.count) entries") }
             facts.append(list.issuer)
             var line = DisplayText.escaped("\(label) " + facts.joined(separator: ", ") + " (\(list.source))")

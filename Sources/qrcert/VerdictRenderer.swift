@@ -9,8 +9,15 @@ struct VerdictRenderer {
     let style: Style
     /// A terminal: the verdict as a band across the screen. Otherwise (pipes, logs) one compact line.
     var large = false
-    /// Columns of the band.
+    /// Columns of the band, and on a terminal of the card (values longer than that are cut with `…`).
     var width = 64
+
+    /// Dates, times and phrases in the reader's language.
+    var reader: ReaderText { ReaderText(language: language) }
+
+    /// The record field that names the authority printed on the document (built-in profiles): shown only
+    /// when it differs from the signer, so that the card has one line saying who signed.
+    static let authorityField = "issuing_authority"
 
     /// One answer: a verdict on a payload, or an image (or file) from which no payload could be read.
     enum Answer {
@@ -46,10 +53,15 @@ struct VerdictRenderer {
         switch answer {
         case .verdict(let verdict):
             let title = verdict.credential.map { DisplayText.escaped($0.profile.name.in(language)) } ?? ""
+            // A key from a test environment's trust list: said in the band itself, not only in a dim line below.
+            let test = verdict.lists.contains { $0.kind == .trustList && $0.environment == "test" } ? " · " + reader.testWord : ""
             if verdict.isValid {
-                out += banner("✔", vi ? "HỢP LỆ" : "VALID", title, paint: style.green)
+                out += banner("✔", (vi ? "HỢP LỆ" : "VALID") + test, title, paint: style.green)
+            } else if verdict.failures.contains(where: { $0.code == "CONTENT_SPECIMEN" }) {
+                // Whatever else failed, a specimen says so first: it is a training card, not a forgery.
+                out += banner("✘", (vi ? "MẪU" : "SPECIMEN") + test, title, paint: style.red)
             } else {
-                out += banner("✘", revocationWord(verdict) ?? (vi ? "KHÔNG HỢP LỆ" : "INVALID"), title, paint: style.red)
+                out += banner("✘", (revocationWord(verdict) ?? (vi ? "KHÔNG HỢP LỆ" : "INVALID")) + test, title, paint: style.red)
             }
             failures = verdict.failures
         case .unread(let error):
@@ -58,8 +70,11 @@ struct VerdictRenderer {
         }
         for failure in failures {
             out += "  " + style.bold(ReasonText.sentence(failure, language: language)) + "\n"
-            out += "  " + style.dim(DisplayText.escaped("\(failure.stage.rawValue): \(failure.message) [\(failure.code)]")) + "\n"
-            if case .unread = answer, let hint = failure.hint { out += "  " + style.dim(DisplayText.escaped(hint)) + "\n" }
+            out += "  " + style.dim(DisplayText.escaped(reader.detail(failure))) + "\n"
+            if case .unread = answer, let hint = reader.hint(failure) { out += "  " + style.dim(DisplayText.escaped(hint)) + "\n" }
+        }
+        if case .verdict(let verdict) = answer, let entry = verdict.revocation, let line = reader.withdrawal(entry) {
+            out += "  " + style.dim(DisplayText.escaped(line)) + "\n"
         }
         if case .verdict(let verdict) = answer { out += listLines(verdict) }
         guard case .verdict(let verdict) = answer, verdict.signatureVerified else { return out + "\n" }
@@ -98,21 +113,32 @@ struct VerdictRenderer {
     private func card(_ verdict: Verdict) -> String {
         let vi = language == .vi
         var rows: [(String, String)] = []
+        let signer = verdict.issuer ?? "-"
         if let credential = verdict.credential {
-            let from = credential.displayValue(credential.profile.validFrom) ?? "-"
-            let until = credential.profile.validUntil.flatMap { credential.displayValue($0) } ?? (vi ? "không thời hạn" : "no expiry")
+            func shown(_ name: String) -> String? {
+                credential.values.first { $0.field.name == name }.map { reader.value($0.value, $0.field) }
+            }
+            let from = shown(credential.profile.validFrom) ?? "-"
+            let until = credential.profile.validUntil.flatMap(shown) ?? (vi ? "không thời hạn" : "no expiry")
             rows.append((vi ? "Hiệu lực" : "Valid", "\(from) → \(until)"))
             for (field, value) in credential.values {
-                rows.append((field.label.in(language), Credential.displayText(value, field)))
+                let text = reader.value(value, field)
+                if field.name == Self.authorityField {
+                    // Said once, on the signer's line, unless the document names another authority.
+                    if text == signer { continue }
+                    rows.append((field.label.in(language) + (vi ? " (trên giấy tờ)" : " (on the document)"), text))
+                    continue
+                }
+                rows.append((field.label.in(language), text))
             }
         } else if let claims = verdict.claims {
-            rows.append((vi ? "Cấp lúc" : "Issued at", claims.issuedAt.map(Timestamp.iso) ?? "-"))
-            rows.append((vi ? "Hết hạn" : "Expires", claims.expiresAt.map(Timestamp.iso) ?? "-"))
+            rows.append((vi ? "Cấp lúc" : "Issued at", claims.issuedAt.map(reader.time) ?? "-"))
+            rows.append((vi ? "Hết hạn" : "Expires", claims.expiresAt.map(reader.time) ?? "-"))
             for pair in claims.others {
-                rows.append(("claim \(CBORJSON.keyText(pair.key))", CBORJSON.convert(pair.value).rendered))
+                rows.append(((vi ? "trường " : "claim ") + CBORJSON.keyText(pair.key), CBORJSON.convert(pair.value).rendered))
             }
         }
-        rows.append((vi ? "Đơn vị cấp" : "Issuer", verdict.issuer ?? "-"))
+        rows.append((vi ? "Ký bởi" : "Signed by", signer))
         if let kid = verdict.keyID {
             let alg = verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name } ?? "?"
             rows.append((vi ? "Khóa" : "Key", "\(Hex.encode(kid)) \(alg) (\(verdict.anchor?.source ?? "-"))"))
@@ -120,7 +146,11 @@ struct VerdictRenderer {
         rows = rows.map { (DisplayText.escaped($0.0), DisplayText.escaped($0.1)) }
         let width = rows.map { $0.0.count }.max() ?? 0
         var out = ""
+        // On a terminal every row fits the band's width (80 at most): a long address or file name is cut
+        // rather than wrapped, so an answer fits one 80x24 screen (--json has every value whole).
+        let room = max(8, self.width - 4 - width)
         for (label, value) in rows {
+            let value = large && value.count > room ? String(value.prefix(room - 1)) + "…" : value
             // Not NSString's padding(toLength:): bridging cost a tenth of `verify -`'s time (docs/PERFORMANCE.md).
             out += "  " + style.dim(label + String(repeating: " ", count: width - label.count)) + "  " + style.bold(value) + "\n"
         }

@@ -9,21 +9,18 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify QR payloads offline against trusted keys: VALID or INVALID, the reason, and the record.",
         discussion: """
-        With - or no payload, reads one payload per line from stdin (a USB scanner types one per line)
-        and answers each at once; scanner artefacts (CR/LF, surrounding spaces, Caps Lock) are undone
-        and blank lines skipped. With --image, every QR code in each PNG or JPEG file (a photo, a scan,
-        a sheet of licences) is verified, one answer per code naming the file and the code's position;
-        a file with no readable code is answered IMG_NO_CODE. On a terminal the verdict is a coloured
-        band (NO_COLOR turns colour off). Exit 0 only if every payload was valid, 1 if any was rejected
-        or an image held no readable code, 2 if verification could not run (or a file could not be read).
+        With - or no payload, reads one payload per line from stdin (a USB scanner types one per line) and answers each at once; scanner artefacts (CR/LF, surrounding spaces, Caps Lock) are undone and blank lines skipped. With --image, every QR code in each PNG or JPEG file (a photo, a scan, a sheet of licences) is verified, one answer per code naming the file and the code's position; a file with no readable code is answered IMG_NO_CODE.
+
+        On a terminal the verdict is a coloured band (NO_COLOR turns colour off), in Vietnamese or English (--lang, default from LANG). Exit 0 only if every payload was valid, 1 if any was rejected or an image held no readable code, 2 if verification could not run (or a file could not be read).
 
         Examples:
-          qrcert verify --trust keys/danang-transport.pub.pem 'QC1:6BF...'
+          qrcert verify --trust keys/danang-csgt.pub.pem 'QC1:6BF...'
           qrcert verify --trust keys/ --lang vi --image photo.jpg scan-page.png
-          qrcert verify --trust keys/                       # then scan licences with a USB scanner
+          qrcert verify --trust keys/    # then scan with a USB scanner
           qrcert verify --trust keys/ --at 2030-01-01 --json - < payloads.txt
-          qrcert verify --trust-list trust-list.cose --root root.pub.pem --revocations revocations.cose 'QC1:...'
-          qrcert verify --trust-ca csca.pem 'QC1:...'          # signer certificates in the payloads (x5chain) under a CSCA
+          qrcert verify --trust-list trust-list.cose --root root.pub.pem \\
+              --revocations revocations.cose 'QC1:...'
+          qrcert verify --trust-ca csca.pem 'QC1:...'
         """
     )
 
@@ -84,8 +81,9 @@ struct VerifyCommand: ParsableCommand {
         } else {
             time = Int64(Date().timeIntervalSince1970)
         }
-        try lists.apply(to: &verifier, at: time)
-        var renderer = VerdictRenderer(language: lang ?? Language.fromEnvironment(), style: Style(enabled: Console.colour))
+        let language = lang ?? Language.fromEnvironment()
+        try lists.apply(to: &verifier, at: time, language: language)
+        var renderer = VerdictRenderer(language: language, style: Style(enabled: Console.colour))
         renderer.large = Console.stdoutIsTerminal
         renderer.width = min(max(Console.columns ?? 64, 32), 80)
         var allValid = true
@@ -94,11 +92,26 @@ struct VerifyCommand: ParsableCommand {
             allValid = allValid && verdict.isValid
             Console.write(json ? renderer.json(verdict) + "\n" : renderer.text(verdict))
         }
+        var images = self.images
+        // `verify photo.jpg`: an image file given where a payload goes is read as one, and the user told so.
+        if images.isEmpty, !payloads.isEmpty, payloads.allSatisfy(ImageScan.isImageArgument) {
+            images = payloads
+            Console.diagnostic(renderer.reader.readingAsImages(payloads))
+        }
         if !images.isEmpty {
             var status = Status.ok
             for file in images {
                 for (answer, origin) in ImageScan.read(file, verifier: verifier, at: time) {
                     if !answer.isValid { status = max(status, answer.status) }
+                    // A file that cannot be read is an error about the command, not a verdict on a code.
+                    if !json, case .unread(let error) = answer, error.stage == .io {
+                        if renderer.language == .vi {
+                            Console.diagnostic("qrcert: lỗi: \(ReasonText.sentence(error, language: .vi)): \(file) [\(error.code)]")
+                        } else {
+                            Console.report(error)
+                        }
+                        continue
+                    }
                     Console.write(json ? renderer.json(answer, origin: origin) + "\n" : renderer.text(answer, origin: origin))
                 }
             }
@@ -107,14 +120,24 @@ struct VerifyCommand: ParsableCommand {
         }
         if payloads.isEmpty || payloads == ["-"] {
             if Console.stdinIsTerminal && !json {
-                Console.diagnostic("qrcert: waiting for scans, one per line (Ctrl-D to end)")
+                // Echo off first: a scan typed the moment the prompt shows is not echoed either.
+                TerminalEcho.off()
+                Console.diagnostic(renderer.reader.waitingForScans)
             }
+            defer { TerminalEcho.restore() }
+            var answered = 0
             // Verified on `jobs` threads, answered in input order, each answer as soon as it is ready (docs/PERFORMANCE.md).
             let frozen = verifier
             OrderedLineStream.run(threads: jobs, skip: { ScanText.normalize($0).isEmpty },  // a blank scan is not a payload
                                   work: { frozen.verify(ScanText.normalize($0), at: time) }) { verdict in
+                answered += 1
                 allValid = allValid && verdict.isValid
                 Console.write(json ? renderer.json(verdict) + "\n" : renderer.text(verdict))
+            }
+            // An empty input is not "every payload valid": the step before may have failed.
+            guard answered > 0 else {
+                throw QRCertError(.io, "VERIFY_NO_PAYLOAD", "no payload read from stdin; nothing was verified",
+                                  hint: "check the command that feeds qrcert verify -")
             }
         } else {
             for payload in payloads { answer(payload) }

@@ -21,12 +21,14 @@ final class HostileSecretsTests: XCTestCase {
             let options = Set(help.stdout.matches(of: /--[a-z][a-z0-9-]*/).map { String($0.output) })
             XCTAssertFalse(options.isEmpty, "\(command)")
             for option in options where option.range(of: "passphrase|password|passwd|secret|pin", options: .regularExpression) != nil {
-                XCTAssertTrue(["--passphrase-file", "--passphrase-env", "--pin-file", "--pin-env"].contains(option),
+                // --no-passphrase (keygen) is a flag: it takes no value, so no secret.
+                XCTAssertTrue(["--passphrase-file", "--passphrase-env", "--pin-file", "--pin-env", "--no-passphrase"].contains(option),
                               "\(command.joined(separator: " ")) has \(option)")
                 seen.insert(option)
             }
         }
-        XCTAssertEqual(seen, ["--passphrase-file", "--passphrase-env", "--pin-file", "--pin-env"])
+        XCTAssertEqual(seen, ["--passphrase-file", "--passphrase-env", "--pin-file", "--pin-env", "--no-passphrase"])
+        XCTAssertTrue(try CLI.run(["keygen", "--help"]).stdout.contains("  --no-passphrase "), "--no-passphrase takes no value")
         // Nor a token PIN (a pkcs11: URI's pin-value is refused too: TokenSigningTests).
         let pin = try CLI.run(["issue", "--pin", "123456", "--key", "pkcs11:token=t;object=k", "--issuer", "X", "--profile", "driving-licence",
                                "--format", "payload"])

@@ -234,9 +234,11 @@ final class VerifyCommandTests: XCTestCase {
         XCTAssertEqual(allValid.status, 0)
         XCTAssertEqual(allValid.lines.count, 3)
 
+        // Blank lines only: nothing was verified, which is not "every payload valid" (TerminalUseTests).
         let nothing = try verify(["--json"], stdin: "\n\n")
-        XCTAssertEqual(nothing.status, 0)
+        XCTAssertEqual(nothing.status, 2)
         XCTAssertEqual(nothing.stdout, "")
+        XCTAssertEqual(nothing.errorLines.first, "qrcert: error: no payload read from stdin; nothing was verified [VERIFY_NO_PAYLOAD]")
     }
 
     /// A scanner waits for each answer: the answer to a line is written before the next line arrives.

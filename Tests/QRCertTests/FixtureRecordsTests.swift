@@ -41,6 +41,24 @@ final class FixtureRecordsTests: XCTestCase {
         XCTAssertEqual(Set(csv.map(\.credential.id)).count, 300)
     }
 
+    /// Since 1 March 2025 driving licences are issued by the traffic police, no longer by the Departments
+    /// of Transport: a licence issued from that day names a police authority, an older one a Sở GTVT.
+    func testLicencesFromMarch2025NameTheTrafficPolice() throws {
+        let profile = try TestFixtures.profile("driving-licence")
+        let all = try credentials("driving-licences.csv", profile: profile).map(\.credential)
+        var police = 0
+        for credential in all {
+            let issued = try XCTUnwrap(credential.displayValue("issue_date")), authority = try XCTUnwrap(credential.displayValue("issuing_authority"))
+            if issued >= "2025-03-01" {
+                police += 1
+                XCTAssertTrue(authority.hasPrefix("Phòng CSGT Công an ") || authority == "Cục Cảnh sát giao thông", "\(credential.id) \(issued) \(authority)")
+            } else {
+                XCTAssertTrue(authority.hasPrefix("Sở GTVT ") || authority == "Cục Đường bộ Việt Nam", "\(credential.id) \(issued) \(authority)")
+            }
+        }
+        XCTAssertGreaterThan(police, 0, "no licence issued since March 2025 in the fixtures")
+    }
+
     func testFixturesCoverEveryKindOfLicence() throws {
         let profile = try TestFixtures.profile("driving-licence")
         let all = try credentials("driving-licences.csv", profile: profile).map(\.credential)
