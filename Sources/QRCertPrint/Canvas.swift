@@ -165,9 +165,11 @@ final class Canvas {
 
     /// Lays `text` out at `points` in the typesetter's font; `width` (mm) wraps it at word boundaries, nil keeps
     /// one line. The first `boldPrefix` bytes are set bold (a label before its value).
+    /// `hanging` indents the wrapped lines after the first by that many mm.
     func text(_ text: String, points: Double, bold: Bool = false, boldPrefix: Int = 0, width: Double? = nil,
-              align: TextBlock.Alignment = .left) -> TextBlock {
-        TextBlock(context: pango, text: text, points: points, bold: bold, boldPrefix: boldPrefix, width: width, align: align)
+              hanging: Double = 0, align: TextBlock.Alignment = .left) -> TextBlock {
+        TextBlock(context: pango, text: text, points: points, bold: bold, boldPrefix: boldPrefix, width: width,
+                  hanging: hanging, align: align)
     }
 
     /// Draws `block` with its top-left corner at (`x`, `y`) mm.
@@ -209,7 +211,7 @@ final class TextBlock {
     let lines: Int
 
     init(context: OpaquePointer, text: String, points: Double, bold: Bool, boldPrefix: Int,
-         width: Double?, align: Alignment) {
+         width: Double?, hanging: Double, align: Alignment) {
         let playout = pango_layout_new(context)!
         layout = playout
         let description = pango_font_description_new()
@@ -222,6 +224,8 @@ final class TextBlock {
         if let width {
             pango_layout_set_width(playout, Int32((width * Double(PANGO_SCALE)).rounded(.down)))
             pango_layout_set_wrap(playout, PANGO_WRAP_WORD_CHAR)
+            // A negative indent is pango's hanging indent: the first line full width, the rest indented.
+            if hanging > 0 { pango_layout_set_indent(playout, -Int32((hanging * Double(PANGO_SCALE)).rounded())) }
         }
         switch align {
         case .left: pango_layout_set_alignment(playout, PANGO_ALIGN_LEFT)

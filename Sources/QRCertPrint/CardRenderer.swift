@@ -56,7 +56,7 @@ public enum CardRenderer {
             }
             y += 0.8
             let footer = try checked(canvas.text(item.issuerLabel + ": " + item.issuer, points: 4.5,
-                                                 boldPrefix: item.issuerLabel.utf8.count + 1, width: width), "the issuer")
+                                                 boldPrefix: item.issuerLabel.utf8.count + 1, width: width, hanging: 2.5), "the issuer")
             let footerTop = page.height - textMargin + 0.5 - footer.height
             let available = footerTop - 0.6 - y
             var chosen: [TextBlock]?
@@ -65,7 +65,8 @@ public enum CardRenderer {
                 var total = 0.0
                 for field in item.fields {
                     let block = try checked(canvas.text(field.label + ": " + field.value, points: points,
-                                                        boldPrefix: field.label.utf8.count + 1, width: width), "field \(field.label)")
+                                                        boldPrefix: field.label.utf8.count + 1, width: width, hanging: 2.5),
+                                              "field \(field.label)")
                     blocks.append(block)
                     total += block.height + spacing
                 }
