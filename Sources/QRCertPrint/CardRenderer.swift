@@ -1,5 +1,5 @@
 import QRCertFormat
-public import QRCertImage
+import QRCertImage
 
 /// One ISO/IEC 7810 ID-1 card (85.60 x 53.98 mm) per credential: the title, the profile's fields and the
 /// signer on the left, the code on the right with its quiet zone inside the card and `edge` mm clear of the

@@ -1,5 +1,5 @@
 import QRCertFormat
-public import QRCertImage
+import QRCertImage
 
 /// A4 pages of codes with captions (id, name) in a grid of cells, cut marks at the cell corners and the EC
 /// level and module size in each page's top margin, for label stock. Pages are written as they fill: memory

@@ -1,5 +1,5 @@
 import QRCertFormat
-public import QRCertImage
+import QRCertImage
 
 /// An A4 page holding only the code and a one-line caption, to lay over a result document
 /// (`qpdf --overlay stamp.pdf -- result.pdf out.pdf`: both pages A4, so qpdf does not scale it).
