@@ -138,6 +138,23 @@ final class PrintIssueTests: XCTestCase {
         XCTAssertEqual(lost.errorLines.first, "qrcert: error: \(out.path)/manifest.jsonl:5: sheet-2.pdf, which holds \(field(5, "licence_no")), is missing [RESUME_MISMATCH]")
     }
 
+    /// At 0.52 mm in a 3 x 5 grid a version 16 code and its caption fit a cell, a version 17 code does not (the
+    /// fixtures have a few, the first near row 176): the sheet run fails while placing it, after some pages were
+    /// written, and leaves nothing (no sheet, no manifest, no temporaries).
+    func testASheetRunThatFailsLeavesNothing() throws {
+        let folder = try CLI.temporaryDirectory(for: self)
+        let input = try records(300, in: folder).path
+        let sheet = folder.appendingPathComponent("sheet")
+        let failed = try issue(["--format", "pdf", "--layout", "sheet", "--module-mm", "0.52", "--out", sheet.path, input], folder: folder)
+        XCTAssertEqual(failed.status, 2)
+        let error = try XCTUnwrap(failed.errorLines.first)
+        XCTAssertTrue(error.hasPrefix("qrcert: error: \(input):"), error)
+        XCTAssertTrue(error.hasSuffix(": the caption does not fit under the code even at 5.00 pt [PRINT_TEXT_OVERFLOW]"), error)
+        let line = try XCTUnwrap(Int(error.dropFirst("qrcert: error: \(input):".count).prefix { $0.isNumber }))
+        XCTAssertGreaterThan(line, 16, "at least one page was written before the failure")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: sheet.path), [])
+    }
+
     func testAFreshSheetRunRefusesAFolderWithAManifest() throws {
         let folder = try CLI.temporaryDirectory(for: self)
         let out = folder.appendingPathComponent("sheet")
