@@ -15,13 +15,11 @@ struct IssueCommand: ParsableCommand {
         Writes OUT/<id>.png per record and OUT/manifest.jsonl (id, payload, file, ...), in input order.
         A bad row is reported as FILE:LINE: FIELD: reason [CODE] and listed in OUT/rejects.jsonl; the
         good rows are still issued and the run exits 1. With --strict nothing is issued when any row is bad.
-        Every payload is verified with the public key right after signing. --format pdf or svg prints cards, A4
-        sheets or stamps at physical size instead of PNGs (--layout, --module-mm; docs/PRINT.md).
+        Every payload is verified with the public key right after signing.
 
         Examples:
           qrcert issue --key keys/dn.key.pem --issuer "Sở GTVT Đà Nẵng" --profile driving-licence --out out/ records.csv
           qrcert issue --key keys/dn.key.pem --issuer "Sở GTVT Đà Nẵng" --profile driving-licence --format payload - < records.jsonl --input-format jsonl
-          qrcert issue --key keys/dn.key.pem --issuer "Phòng CSGT Công an TP. Đà Nẵng" --profile driving-licence --format pdf --layout sheet --out sheet/ records.csv
         """
     )
 

@@ -5,7 +5,7 @@ import QRCertPrint
 
 /// The print options of `issue` (docs/PRINT.md): layout and physical size.
 struct PrintArguments: ParsableArguments {
-    @Option(help: "With --format pdf or svg: card (one ID-1 card per record), sheet (A4 pages of codes with captions and cut marks, one PDF), stamp (an A4 page with the code, to overlay on a document).")
+    @Option(help: "With --format pdf or svg: card (one ID-1 card per record), sheet (A4 pages of codes with captions and cut marks, one PDF), stamp (an A4 page with the code, to overlay on a document). Example: --format pdf --layout sheet --out sheet/ (docs/PRINT.md).")
     var layout: PrintLayout?
 
     @Option(name: .customLong("module-mm"), help: "Module size in millimetres (default 0.5 for pdf and svg; with png it sets the pHYs resolution). Below 0.33 is refused without --force, below 0.4 warned about.")
