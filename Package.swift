@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+        // cairo, pango/pangocairo and fontconfig for print output (docs/PRINT.md).
+        .systemLibrary(name: "CCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         // libpng and libjpeg report errors with setjmp/longjmp: that stays inside this C target.
         // PKCS#11 modules are dlopen()ed at run time; the header is Debian's p11-kit copy (nothing of p11-kit is linked).
         .target(name: "CPKCS11", linkerSettings: [.linkedLibrary("dl")]),
@@ -33,13 +35,15 @@ let package = Package(
         .target(name: "QRCertCrypto", dependencies: ["COpenSSL", "CPKCS11", "QRCertFormat"]),
         // QR symbols, PNG/terminal rendering, QR decoding from images.
         .target(name: "QRCertImage", dependencies: ["CQRencode", "CZBar", "CImageIO", "QRCertFormat"]),
+        // Print layouts at physical size (card, sheet, stamp) as PDF/SVG: the only importer of cairo and pango.
+        .target(name: "QRCertPrint", dependencies: ["CCairo", "QRCertImage", "QRCertFormat"]),
         // Records, profiles, issuer, verifier and its policies, trust store.
         .target(name: "QRCert", dependencies: ["QRCertFormat", "QRCertCrypto", "QRCertImage"]),
         // The command-line tool: argument parsing, files, terminals, rendering only.
         .executableTarget(
             name: "qrcert",
             dependencies: [
-                "QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage",
+                "QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage", "QRCertPrint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "QRCertFormatTests", dependencies: ["QRCertFormat"]),
         .testTarget(name: "QRCertCryptoTests", dependencies: ["QRCertCrypto", "QRCertFormat"]),
         .testTarget(name: "QRCertImageTests", dependencies: ["QRCertImage", "QRCertFormat"]),
+        .testTarget(name: "QRCertPrintTests", dependencies: ["QRCertPrint", "QRCertImage", "QRCertFormat"]),
         .testTarget(name: "QRCertTests", dependencies: ["QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage"]),
         .testTarget(name: "QRCertCLITests", dependencies: ["QRCert"]),
     ]

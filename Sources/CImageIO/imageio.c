@@ -72,11 +72,12 @@ static void png_sink_write(png_structp png, png_bytep data, size_t n) {
 static void png_sink_flush(png_structp png) { (void)png; }
 
 static int png_write_inner(png_structp png, png_infop info, png_sink *sink, const uint8_t *rows,
-                           int w, int h, int level, int strategy, int filters) {
+                           int w, int h, int level, int strategy, int filters, uint32_t ppm) {
     if (setjmp(png_jmpbuf(png))) return 1;
     png_set_write_fn(png, sink, png_sink_write, png_sink_flush);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (ppm != 0) png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
     png_set_compression_level(png, level);
     png_set_compression_strategy(png, strategy);
     png_set_filter(png, PNG_FILTER_TYPE_BASE, filters);
@@ -89,6 +90,11 @@ static int png_write_inner(png_structp png, png_infop info, png_sink *sink, cons
 
 int qrcert_png_write_gray1(const uint8_t *rows, int w, int h, int level, int strategy, int filters,
                            uint8_t **out, size_t *outlen, char *err, size_t errlen) {
+    return qrcert_png_write_gray1_phys(rows, w, h, level, strategy, filters, 0, out, outlen, err, errlen);
+}
+
+int qrcert_png_write_gray1_phys(const uint8_t *rows, int w, int h, int level, int strategy, int filters,
+                                uint32_t ppm, uint8_t **out, size_t *outlen, char *err, size_t errlen) {
     if (out == NULL || outlen == NULL) return QRCERT_IMAGEIO_BAD_ARGUMENT;
     *out = NULL;
     *outlen = 0;
@@ -109,7 +115,7 @@ int qrcert_png_write_gray1(const uint8_t *rows, int w, int h, int level, int str
         set_err(err, errlen, "out of memory");
         return QRCERT_IMAGEIO_NO_MEMORY;
     }
-    int failed = png_write_inner(png, info, &sink, rows, w, h, level, strategy, filters);
+    int failed = png_write_inner(png, info, &sink, rows, w, h, level, strategy, filters, ppm);
     png_destroy_write_struct(&png, &info);
     if (failed) {
         free(sink.buf);

@@ -70,7 +70,7 @@ struct GrayImage: Sendable {
 
     /// Encodes packed 1-bit rows (MSB first, 1 = white) as a greyscale PNG.
     static func writePNG(packedRows: [UInt8], side: Int, level: Int32, strategy: Int32,
-                         filters: Int32) throws(QRCertError) -> [UInt8] {
+                         filters: Int32, pixelsPerMetre: UInt32 = 0) throws(QRCertError) -> [UInt8] {
         guard side > 0, side <= Int(Int32.max), packedRows.count == (side + 7) / 8 * side else {
             throw QRCertError(.internal, "IMG_INTERNAL", "packed rows do not match a \(side) pixel square")
         }
@@ -80,8 +80,8 @@ struct GrayImage: Sendable {
         let messageCount = message.count
         let status = packedRows.withUnsafeBufferPointer { rows in
             message.withUnsafeMutableBufferPointer { err in
-                qrcert_png_write_gray1(rows.baseAddress, Int32(side), Int32(side), level, strategy, filters,
-                                       &out, &length, err.baseAddress, messageCount)
+                qrcert_png_write_gray1_phys(rows.baseAddress, Int32(side), Int32(side), level, strategy, filters,
+                                            pixelsPerMetre, &out, &length, err.baseAddress, messageCount)
             }
         }
         defer { qrcert_imageio_free(out) }

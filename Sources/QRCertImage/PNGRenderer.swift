@@ -65,6 +65,6 @@ public enum PNGRenderer {
             }
         }
         return try GrayImage.writePNG(packedRows: rows, side: side, level: options.compressionLevel,
-                                      strategy: strategy, filters: filters)
+                                      strategy: strategy, filters: filters, pixelsPerMetre: options.pixelsPerMetre)
     }
 }

@@ -22,7 +22,9 @@ import QRCertFormat
 /// - issues the records after the manifest's end as usual, replacing any PNG they left.
 /// The manifest and rejects files are opened without following symbolic links.
 /// The first skipped PNG is also redrawn and compared byte for byte, so a resume with another
-/// `--module-size` or `--margin` is refused rather than mixing two sizes in one folder.
+/// `--module-size` or `--margin` is refused rather than mixing two sizes in one folder. Cards and stamps (PDF,
+/// SVG) are files per record like PNGs and resume the same way. A sheet run's records are matched the same way
+/// but not drawn again: the sheet the line names must exist, and the rest goes into the next sheet (docs/PRINT.md).
 final class EarlierRun {
     /// One manifest line, as far as resuming needs it.
     struct Line {
@@ -31,7 +33,7 @@ final class EarlierRun {
         let file: String
         let cti: String
         let ec: String
-        let pngBytes: Int
+        let pngBytes: Int?
         let payload: String
     }
 
@@ -52,10 +54,13 @@ final class EarlierRun {
     private var comparedOne = false
     /// Ids the earlier run rejected while producing them: not in its manifest, tried again.
     private var producedRejects = Set<String>()
+    /// A sheet run: lines name a shared sheet file, not one file per record.
+    private let sheet: Bool
 
     /// Reads what is in `folder` (nothing there: a fresh run).
-    init(folder: String) throws(QRCertError) {
+    init(folder: String, sheet: Bool = false) throws(QRCertError) {
         self.folder = folder
+        self.sheet = sheet
         manifestPath = folder + "/manifest.jsonl"
         removedTemporaries = Self.removeTemporaries(in: folder)
         producedRejects = try Self.producedRejects(folder + "/rejects.jsonl")
@@ -104,6 +109,17 @@ final class EarlierRun {
         }
 
         guard line.ec == ec else { throw mismatch("\(id) was issued at EC level \(line.ec), this run asks for \(ec)") }
+        if sheet {
+            guard line.cti == cti else {
+                throw mismatch("\(id) has cti \(line.cti), this run would give \(cti): another key, type or issue date")
+            }
+            guard access(folder + "/" + line.file, F_OK) == 0 else {
+                throw mismatch("\(line.file), which holds \(id), is missing")
+            }
+            matched += 1
+            return true
+        }
+        guard let pngBytes = line.pngBytes else { throw mismatch("\(id) was printed on a sheet, this run writes a file per record") }
         guard line.file == file else { throw mismatch("\(id) is in \(line.file), this run's layout puts it in \(file) (check --shard)") }
         guard line.cti == cti else {
             throw mismatch("\(id) has cti \(line.cti), this run would give \(cti): another key, type or issue date")
@@ -113,11 +129,11 @@ final class EarlierRun {
         }
         let path = folder + "/" + line.file
         var info = stat()
-        let present = stat(path, &info) == 0 && Int(info.st_size) == line.pngBytes
+        let present = stat(path, &info) == 0 && Int(info.st_size) == pngBytes
         if !present || !comparedOne {
             let drawn = try draw(line.payload)
-            guard drawn.count == line.pngBytes else {
-                throw mismatch("\(line.file) drawn again has \(drawn.count) bytes, the manifest says \(line.pngBytes) (check --module-size and --margin)")
+            guard drawn.count == pngBytes else {
+                throw mismatch("\(line.file) drawn again has \(drawn.count) bytes, the manifest says \(pngBytes) (check --module-size and --margin)")
             }
             if present {
                 guard try Files.read(path) == drawn else {
@@ -151,14 +167,15 @@ final class EarlierRun {
 
     private func parse(_ bytes: [UInt8], number: Int) throws(QRCertError) -> Line {
         let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        let bytes = (object?["png_bytes"] ?? object?["bytes"]) as? Int
         guard let object, let id = object["id"] as? String, let file = object["file"] as? String,
               let cti = object["cti"] as? String, let ec = object["ec"] as? String,
-              let pngBytes = object["png_bytes"] as? Int, let payload = object["payload"] as? String,
+              bytes != nil || sheet, let payload = object["payload"] as? String,
               !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
-            throw QRCertError(.io, "RESUME_BAD_MANIFEST", "\(manifestPath):\(number): not a manifest line of a png run",
+            throw QRCertError(.io, "RESUME_BAD_MANIFEST", "\(manifestPath):\(number): not a manifest line of a \(sheet ? "sheet" : "png") run",
                               hint: "the folder holds something else: issue into a new folder")
         }
-        return Line(number: number, id: id, file: file, cti: cti, ec: ec, pngBytes: pngBytes, payload: payload)
+        return Line(number: number, id: id, file: file, cti: cti, ec: ec, pngBytes: bytes, payload: payload)
     }
 
     /// The ids of the earlier run's rejects.jsonl whose code is a production fault (`BatchIssue.isRecordFault`).
@@ -203,7 +220,11 @@ final class EarlierRun {
         return 0
     }
 
-    /// Removes `*.png.tmp-*` files left by a run that was killed while writing, in the folder and its shard folders.
+    /// Names of the temporary files a killed run can leave: per-record files, a sheet, a sheet run's manifest.
+    static let temporaryMarks = [".png.tmp-", ".pdf.tmp-", ".svg.tmp-", "manifest.jsonl.tmp-"]
+
+    /// Removes `*.png.tmp-*` (and pdf, svg, sheet manifest) files left by a run that was killed while writing, in
+    /// the folder and its shard folders.
     private static func removeTemporaries(in folder: String) -> Int {
         var removed = 0
         func sweep(_ path: String, descend: Bool) {
@@ -216,7 +237,7 @@ final class EarlierRun {
                 let name = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
                     String(cString: UnsafeRawPointer(tuple).assumingMemoryBound(to: CChar.self))
                 }
-                if name.contains(".png.tmp-") {
+                if Self.temporaryMarks.contains(where: { name.contains($0) }) {
                     if unlink(path + "/" + name) == 0 { removed += 1 }
                 } else if descend, OutputLayout.isShardFolder(name) {
                     sweep(path + "/" + name, descend: false)

@@ -4,6 +4,7 @@ import QRCert
 import QRCertCrypto
 import QRCertFormat
 import QRCertImage
+import QRCertPrint
 
 /// `qrcert issue`: records in, signed QR codes out.
 struct IssueCommand: ParsableCommand {
@@ -49,8 +50,10 @@ struct IssueCommand: ParsableCommand {
     @Option(help: "Output folder for PNGs and the manifest (required with --format png).")
     var out: String?
 
-    @Option(help: "png: a PNG per record plus manifest; payload: the QR texts on stdout, one per line.")
+    @Option(help: "png: a PNG per record plus manifest; payload: the QR texts on stdout, one per line; pdf, svg: print layouts at physical size (--layout, docs/PRINT.md).")
     var format: OutputFormat = .png
+
+    @OptionGroup(title: "Print") var printing: PrintArguments
 
     @Option(name: .customLong("input-format"), help: "csv, json (array of objects) or jsonl; default from the extension, csv for stdin.")
     var inputFormat: InputFormat?
@@ -95,8 +98,10 @@ struct IssueCommand: ParsableCommand {
         guard (1...64).contains(moduleSize) else { throw ValidationError("--module-size must be 1 to 64 pixels") }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be 1 to 256") }
         guard (0...OutputLayout.maxShard).contains(shard) else { throw ValidationError("--shard must be 0 to \(OutputLayout.maxShard)") }
-        if format == .png && out == nil { throw ValidationError("--out is required with --format png") }
-        if format != .png && (resume || shard > 0) { throw ValidationError("--resume and --shard apply to --format png") }
+        if format != .payload && out == nil { throw ValidationError("--out is required with --format \(format.rawValue)") }
+        if format == .payload && (resume || shard > 0) { throw ValidationError("--resume and --shard apply to --format png, pdf and svg") }
+        _ = try printing.options(for: format)
+        if printing.layout == .sheet && shard > 0 { throw ValidationError("--shard does not apply to --layout sheet (one PDF)") }
         if let partition {
             do throws(QRCertError) { _ = try Partition(partition) } catch { throw ValidationError(error.message) }
         }
@@ -140,18 +145,26 @@ struct IssueCommand: ParsableCommand {
                                          delimiter: delimiter, name: spool == nil ? nil : "<stdin>")
         // A header that does not fit the profile fails before anything is created in the output folder.
         try input.reader.start(checking: profile)
-        let layout = OutputLayout(shard: shard)
-        let png = PNGOptions(moduleSize: moduleSize, margin: margin)
+        let layout = OutputLayout(shard: shard, fileExtension: format.printFormat?.rawValue ?? "png")
+        if try printing.checkModuleSize() { Console.diagnostic(PrintOutput.smallModuleWarning) }
+        let printer = try printing.options(for: format).map { options throws(QRCertError) in
+            PrintOutput(layout: printing.layout ?? .card, format: format.printFormat ?? .pdf, options: options,
+                        fonts: try TypesetterPool(), issuer: self.issuer, level: ec)
+        }
+        let png = printing.moduleMM.map { PNGOptions(moduleSize: moduleSize, margin: margin, moduleMillimetres: $0) }
+            ?? PNGOptions(moduleSize: moduleSize, margin: margin)
         let level = ec, folder = out, mode = format, replacing = resume
         let draw = { @Sendable (payload: String) throws(QRCertError) -> (bytes: [UInt8], version: Int) in
             let code = try QRCode.encode(payload, level: level)
             return (try PNGRenderer.render(code, options: png), code.version)
         }
-        let earlier = try resume ? folder.map { folder throws(QRCertError) in try EarlierRun(folder: folder) } : nil
+        let earlier = try resume ? folder.map { folder throws(QRCertError) in try EarlierRun(folder: folder, sheet: printer?.layout == .sheet) } : nil
         if let earlier, earlier.removedTemporaries > 0 {
             Console.diagnostic("qrcert: removed \(earlier.removedTemporaries) unfinished temporary file(s) of the earlier run")
         }
-        let sink = try OutputSink(format: format, folder: out, earlier: earlier)
+        let sink = try OutputSink(format: format, folder: out, earlier: earlier, printing: printer,
+                                  date: ISO8601DateFormatter().string(from: Date()))
+        var warnedSmall = false
         let progress = Progress(enabled: Console.stderrIsTerminal, totalBytes: input.totalBytes)
         var issued = 0, rejected = 0, skipped = 0
 
@@ -166,8 +179,12 @@ struct IssueCommand: ParsableCommand {
             return try earlier.issued(credential, file: layout.file(for: credential.id),
                                       cti: Hex.encode(issuer.certificateID(for: credential) ?? []), ec: level.rawValue,
                                       recheck: { payload in issuer.recheck(payload, for: credential) },
-                                      draw: { (payload: String) throws(QRCertError) -> [UInt8] in try draw(payload).bytes })
+                                      draw: { (payload: String) throws(QRCertError) -> [UInt8] in
+                                          if let printer { return try printer.document(credential, payload: payload).bytes }
+                                          return try draw(payload).bytes
+                                      })
         }, shouldStop: { Interruption.requested != nil }, produce: { (credential: Credential, result: Issuer.Issued) throws(QRCertError) -> Rendered in
+            if let printer, let folder { return try printer.produce(credential, result, folder: folder, layout: layout, replacing: replacing) }
             guard mode == .png, let folder else { return Rendered(file: nil, version: nil, bytes: nil) }
             let image = try draw(result.payload)
             let name = layout.file(for: credential.id)
@@ -178,6 +195,10 @@ struct IssueCommand: ParsableCommand {
             switch entry {
             case .issued(let row, let credential, let result, let rendered):
                 issued += 1
+                if let mm = rendered.moduleMM, !warnedSmall, ModuleRules.isBelowRecommended(mm) {
+                    warnedSmall = true
+                    Console.diagnostic(PrintOutput.smallModuleWarning + " (\(credential.id) first)")
+                }
                 try sink.issued(row: row, credential: credential, result: result, rendered: rendered, level: level)
             case .rejected(let rejection):
                 rejected += 1
@@ -207,7 +228,7 @@ struct IssueCommand: ParsableCommand {
         }
         if let signal = Interruption.requested {
             Console.diagnostic("qrcert: stopped: " + summary)
-            if mode == .png, let folder {
+            if mode != .payload, let folder {
                 Console.diagnostic("qrcert: hint: run the same command with --resume to finish \(folder)")
             }
             throw ExitCode(128 + signal)
@@ -263,18 +284,19 @@ struct IssueCommand: ParsableCommand {
 
 /// Output forms of `issue`.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case png, payload
+    case png, payload, pdf, svg
 }
 
 extension ErrorCorrection: ExpressibleByArgument {}
 
 extension CSVRecordReader.Delimiter: ExpressibleByArgument {}
 
-
-
-/// What the worker made of one record: the PNG's path in the output folder, its QR version and size.
+/// What the worker made of one record: the file's path in the output folder, its QR version and size; for print
+/// formats the module size, and for a sheet the item the sink places (docs/PRINT.md).
 struct Rendered: Sendable {
     let file: String?
     let version: Int?
     let bytes: Int?
+    var moduleMM: Double? = nil
+    var item: PrintItem? = nil
 }

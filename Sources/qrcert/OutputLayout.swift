@@ -1,7 +1,7 @@
 import QRCertCrypto
 import QRCert
 
-/// Where `issue` puts each record's PNG inside the output folder.
+/// Where `issue` puts each record's PNG (or PDF, SVG) inside the output folder.
 ///
 /// Flat (`OUT/<id>.png`) by default. With `--shard N` each file goes in a sub-folder named by the first N hex
 /// digits of SHA-256 over the id's UTF-8 bytes (`OUT/3f/<id>.png` for N = 2): 16^N folders filled evenly
@@ -10,13 +10,15 @@ import QRCert
 struct OutputLayout: Sendable {
     /// Hex digits of the sub-folder name, 0 (flat) to 4.
     let shard: Int
+    /// The files' extension: png, pdf or svg.
+    var fileExtension = "png"
 
     /// Largest accepted `--shard` (65,536 folders).
     static let maxShard = 4
 
     /// The PNG's path relative to the output folder.
     func file(for id: String) -> String {
-        let name = Files.safeName(id) + ".png"
+        let name = Files.safeName(id) + "." + fileExtension
         guard shard > 0 else { return name }
         return String(Hex.encode(Digest.sha256(Array(id.utf8))).prefix(shard)) + "/" + name
     }

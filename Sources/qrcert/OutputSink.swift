@@ -12,6 +12,10 @@ import QRCertImage
 /// run is cut or removed before the resumed run has walked its manifest: the cut last line goes with the
 /// first new line (or at `close`), the old rejects with the first new reject (or at `close`). Both files are
 /// opened without following symbolic links.
+///
+/// A `--layout sheet` run puts every code in one PDF that exists only once the run ends (`SheetFile`): its
+/// manifest is written beside it under a temporary name and renamed after it, so the two appear together
+/// (a resumed run copies the earlier lines first). docs/PRINT.md.
 final class OutputSink {
     private let format: OutputFormat
     private let folder: String?
@@ -22,13 +26,39 @@ final class OutputSink {
     private var cutManifestTo: Int?
     /// A resumed run's old rejects.jsonl, until it is replaced.
     private var replaceRejects = false
+    private let printing: PrintOutput?
+    /// Sheet runs: the manifest's temporary name, the sheet (opened at the first record) and its number.
+    private var manifestTemporary: String?
+    private var sheet: SheetFile?
+    private var sheetNumber = 1
+    private let sheetDate: String
 
-    init(format: OutputFormat, folder: String?, earlier: EarlierRun? = nil) throws(QRCertError) {
+    init(format: OutputFormat, folder: String?, earlier: EarlierRun? = nil, printing: PrintOutput? = nil,
+         date: String = "") throws(QRCertError) {
         self.format = format
         self.folder = folder
-        if let folder {
+        self.printing = printing
+        sheetDate = date
+        if let folder, printing?.layout == .sheet {
             try Files.makeDirectory(folder)
-            if format == .png {
+            let final = folder + "/manifest.jsonl"
+            if earlier == nil && access(final, F_OK) == 0 {
+                throw QRCertError(.io, "IO_EXISTS", "\(final) already exists: the folder holds an earlier run",
+                                  hint: "issue into a new folder, or finish a stopped run with --resume")
+            }
+            let temporary = final + ".tmp-\(getpid())"
+            unlink(temporary)
+            manifest = try Self.createLog(temporary)
+            manifestTemporary = temporary
+            if let earlier, earlier.completeLength > 0 {
+                let kept = try Files.read(final, what: "manifest")
+                try Files.writeAll(manifest, Array(kept.prefix(earlier.completeLength)), path: final)
+            }
+            while access(folder + "/" + PrintOutput.sheetName(sheetNumber), F_OK) == 0 { sheetNumber += 1 }
+            replaceRejects = earlier != nil
+        } else if let folder {
+            try Files.makeDirectory(folder)
+            if format != .payload {
                 if let earlier, earlier.completeLength > 0 || access(earlier.manifestPath, F_OK) == 0 {
                     manifest = try Self.reopenLog(earlier.manifestPath)
                     cutManifestTo = earlier.completeLength
@@ -61,6 +91,35 @@ final class OutputSink {
             ]).rendered + "\n"
             try cutManifest()
             try Self.append(line, to: manifest, path: (folder ?? ".") + "/manifest.jsonl")
+        case .pdf, .svg:
+            var fields: [(String, JSONText)] = [
+                ("id", .string(credential.id)),
+                ("type", .string(credential.profile.type)),
+                ("cti", .string(Hex.encode(result.certificateID))),
+            ]
+            if let printing, printing.layout == .sheet, let folder, let item = rendered.item {
+                if sheet == nil {
+                    sheet = try SheetFile(folder: folder, name: PrintOutput.sheetName(sheetNumber), options: printing.options,
+                                          title: credential.profile.name.vi, date: sheetDate)
+                }
+                let place: (page: Int, slot: Int)
+                do throws(QRCertError) { place = try sheet!.add(item) } catch {
+                    throw error.located("\(row.source):\(row.line): record \(credential.id)")
+                }
+                fields += [("file", .string(sheet!.name)), ("page", .number(Int64(place.page))), ("slot", .number(Int64(place.slot)))]
+            } else {
+                fields += [("file", .optional(rendered.file)), ("bytes", .optional(rendered.bytes.map(Int64.init)))]
+            }
+            fields += [
+                ("layout", .string(printing?.layout.rawValue ?? "card")),
+                ("module_um", .optional(rendered.moduleMM.map { Int64(($0 * 1000).rounded()) })),
+                ("qr_version", .optional(rendered.version.map(Int64.init))),
+                ("ec", .string(level.rawValue)),
+                ("line", .number(Int64(row.line))),
+                ("payload", .string(result.payload)),
+            ]
+            try cutManifest()
+            try Self.append(JSONText.object(fields).rendered + "\n", to: manifest, path: (folder ?? ".") + "/manifest.jsonl")
         }
     }
 
@@ -89,7 +148,7 @@ final class OutputSink {
         try Self.append(line, to: rejects, path: folder + "/rejects.jsonl")
     }
 
-    /// Flushes and closes everything.
+    /// Flushes and closes everything; a sheet run's PDF and manifest get their final names (PDF first).
     func close() throws(QRCertError) {
         try flushStdout()
         try cutManifest()
@@ -100,6 +159,18 @@ final class OutputSink {
             }
             replaceRejects = false
         }
+        try sheet?.commit()
+        if let temporary = manifestTemporary, let folder {
+            guard fsync(manifest) == 0 else {
+                throw QRCertError(.io, "IO_WRITE", "cannot flush the manifest: \(String(cString: strerror(errno)))")
+            }
+            Foundation.close(manifest)
+            manifest = -1
+            guard rename(temporary, folder + "/manifest.jsonl") == 0 else {
+                throw QRCertError(.io, "IO_WRITE", "cannot rename \(temporary) to \(folder)/manifest.jsonl: \(String(cString: strerror(errno)))")
+            }
+            manifestTemporary = nil
+        }
         for fd in [manifest, rejects] where fd >= 0 {
             guard fsync(fd) == 0 || errno == EINVAL else {
                 throw QRCertError(.io, "IO_WRITE", "cannot flush the manifest: \(String(cString: strerror(errno)))")
@@ -108,6 +179,14 @@ final class OutputSink {
         }
         manifest = -1
         rejects = -1
+    }
+
+    deinit {
+        // A sheet run that failed: its manifest never gets a final name (the sheet removes its own file).
+        if let manifestTemporary {
+            if manifest >= 0 { Foundation.close(manifest) }
+            unlink(manifestTemporary)
+        }
     }
 
     /// Payload lines to stdout; a full disk behind a redirection is an IO_WRITE error, not a trap in FileHandle.

@@ -123,8 +123,8 @@ final class BatchOrderTests: XCTestCase {
     func testShardAndResumeNeedPNGOutput() throws {
         let folder = try CLI.temporaryDirectory(for: self)
         let key = try CLI.key("ed25519", in: folder)
-        for (extra, message) in [(["--shard", "2"], "--resume and --shard apply to --format png"),
-                                 (["--resume"], "--resume and --shard apply to --format png"),
+        for (extra, message) in [(["--shard", "2"], "--resume and --shard apply to --format png, pdf and svg"),
+                                 (["--resume"], "--resume and --shard apply to --format png, pdf and svg"),
                                  (["--out", folder.path, "--shard", "5"], "--shard must be 0 to 4")] {
             let result = try CLI.run(["issue", "--key", key, "--issuer", "X", "--profile", "driving-licence", "--format",
                                       extra.contains("--out") ? "png" : "payload"] + extra + ["-"])

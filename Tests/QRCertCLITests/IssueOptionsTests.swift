@@ -59,7 +59,7 @@ final class IssueOptionsTests: XCTestCase {
             (["--out", out, "--module-size", "0", "-"], "--module-size must be 1 to 64 pixels"),
             (["-"], "--out is required with --format png"),
             (["--out", out, "--ec", "X", "-"], "--ec"),
-            (["--out", out, "--format", "svg", "-"], "--format"),
+            (["--out", out, "--format", "jpeg", "-"], "--format"),
         ]
         for (arguments, fragment) in cases {
             let result = try issue(arguments, stdin: oneLicence, folder: folder)

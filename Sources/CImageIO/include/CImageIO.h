@@ -33,6 +33,11 @@ enum {
 int qrcert_png_write_gray1(const uint8_t *rows, int w, int h, int level, int strategy, int filters,
                            uint8_t **out, size_t *outlen, char *err, size_t errlen);
 
+/// `qrcert_png_write_gray1` with a pHYs chunk saying `ppm` pixels per metre in both directions (0: no pHYs),
+/// so that a viewer or word processor places the image at its physical size.
+int qrcert_png_write_gray1_phys(const uint8_t *rows, int w, int h, int level, int strategy, int filters,
+                                uint32_t ppm, uint8_t **out, size_t *outlen, char *err, size_t errlen);
+
 /// Reads any PNG into 8-bit grey (palette expanded, RGB converted, alpha composited on white).
 /// Images with more than `max_pixels` pixels are refused before decoding.
 int qrcert_png_read_gray8(const uint8_t *data, size_t len, uint64_t max_pixels,
