@@ -36,20 +36,32 @@ enum Files {
     }
 
     /// Writes `bytes` to a temporary name beside `path`, then renames it: readers see the whole file or none.
-    /// With `createFolder`, a missing parent folder (one level, e.g. a shard folder) is made first.
-    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644, createFolder: Bool = false) throws(QRCertError) {
-        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        var fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        if fd < 0 && errno == ENOENT && createFolder {
-            let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-            // Several workers may race to make the same folder: EEXIST is success.
-            if mkdir(parent, 0o755) == 0 || errno == EEXIST {
-                fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-            }
+    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(QRCertError) {
+        let slash = path.lastIndex(of: "/")
+        let parent = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let directory = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else {
+            let code = errno
+            throw QRCertError(.io, "IO_WRITE", "cannot create \(path): \(String(cString: strerror(code)))", hint: spaceHint(code))
         }
+        defer { close(directory) }
+        let temporary = try writeTemporary(bytes, in: directory, beside: name, mode: mode, path: path)
+        guard renameat(directory, temporary, directory, name) == 0 else {
+            let message = String(cString: strerror(errno))
+            unlinkat(directory, temporary, 0)
+            throw QRCertError(.io, "IO_WRITE", "cannot rename a temporary file to \(path): \(message)")
+        }
+    }
+
+    /// Writes `bytes` whole to a new temporary name beside `name` in `directory` (never following a link) and
+    /// returns that name; nothing is left behind if writing fails. Errors name `path`, the file the user knows.
+    private static func writeTemporary(_ bytes: [UInt8], in directory: Int32, beside name: String, mode: mode_t,
+                                       path: String) throws(QRCertError) -> String {
+        let temporary = name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else {
             let code = errno
-            // Named by the file the user asked for; the temporary name means nothing to them.
             throw QRCertError(.io, "IO_WRITE", "cannot create \(path): \(String(cString: strerror(code)))", hint: spaceHint(code))
         }
         do throws(QRCertError) {
@@ -57,14 +69,10 @@ enum Files {
             close(fd)
         } catch {
             close(fd)
-            unlink(temporary)
+            unlinkat(directory, temporary, 0)
             throw error
         }
-        guard rename(temporary, path) == 0 else {
-            let message = String(cString: strerror(errno))
-            unlink(temporary)
-            throw QRCertError(.io, "IO_WRITE", "cannot rename \(temporary) to \(path): \(message)")
-        }
+        return temporary
     }
 
     /// Places a record's file at `file` (a name, or `shard/name`) inside the output `folder`: written under a
@@ -94,20 +102,7 @@ enum Files {
             }
         }
         defer { if directory != base { close(directory) } }
-        let temporary = name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            let code = errno
-            throw QRCertError(.io, "IO_WRITE", "cannot create \(path): \(String(cString: strerror(code)))", hint: spaceHint(code))
-        }
-        do throws(QRCertError) {
-            try writeAll(fd, bytes, path: path)
-            close(fd)
-        } catch {
-            close(fd)
-            unlinkat(directory, temporary, 0)
-            throw error
-        }
+        let temporary = try writeTemporary(bytes, in: directory, beside: name, mode: 0o644, path: path)
         if replacing {
             guard renameat(directory, temporary, directory, name) == 0 else {
                 let message = String(cString: strerror(errno))

@@ -67,20 +67,20 @@ final class DisplayEscapeTests: XCTestCase {
     func testIssuerRefusesControlAndBidiCharacters() throws {
         let folder = try CLI.temporaryDirectory(for: self)
         let key = try CLI.key("ed25519", in: folder)
-        let record = "licence_no,full_name,sex,date_of_birth,class,issue_date,expiry_date\n"
-        let good = record + "048090001234,Nguyễn Văn An,Nam,1990-01-01,B,2024-03-01,2034-03-01\n"
+        let record = "licence_no,full_name,sex,date_of_birth,class,issue_date,expiry_date,issuing_authority,nationality\n"
+        let good = record + "048090001234,Nguyễn Văn An,Nam,1990-01-01,B,2024-03-01,2034-03-01,Sở GTVT Đà Nẵng,VNM\n"
         let issuer = try CLI.run(["issue", "--key", key, "--issuer", "Sở GTVT\u{202E} Đà Nẵng", "--profile", "driving-licence",
                                   "--format", "payload"], stdin: good)
         XCTAssertEqual(issuer.status, 2)
         XCTAssertEqual(issuer.errorLines.first, "qrcert: error: issuer name must not hold control or bidi formatting characters [ISSUER_BAD_NAME]")
         let bidi = try CLI.run(["issue", "--key", key, "--issuer", "Sở GTVT Đà Nẵng", "--profile", "driving-licence", "--format", "payload"],
-                               stdin: record + "048090001234,Nguyễn\u{2067} Văn An\u{1B}[2J,Nam,1990-01-01,B,2024-03-01,2034-03-01\n")
+                               stdin: record + "048090001234,Nguyễn\u{2067} Văn An\u{1B}[2J,Nam,1990-01-01,B,2024-03-01,2034-03-01,Sở GTVT Đà Nẵng,VNM\n")
         XCTAssertEqual(bidi.status, 1)
         XCTAssertEqual(bidi.stdout, "")
         XCTAssertEqual(bidi.errorLines.first, "<stdin>:2: full_name: contains a control character [REC_BAD_TEXT]")
         // A value the message quotes (an enum) is shown escaped on stderr.
         let quoted = try CLI.run(["issue", "--key", key, "--issuer", "Sở GTVT Đà Nẵng", "--profile", "driving-licence", "--format", "payload"],
-                                 stdin: record + "048090001234,Nguyễn Văn An,Nam,1990-01-01,B\u{1B}[2J\u{202E},2024-03-01,2034-03-01\n")
+                                 stdin: record + "048090001234,Nguyễn Văn An,Nam,1990-01-01,B\u{1B}[2J\u{202E},2024-03-01,2034-03-01,Sở GTVT Đà Nẵng,VNM\n")
         XCTAssertEqual(quoted.status, 1)
         assertClean(quoted.stderr)
         XCTAssertTrue(quoted.errorLines.first?.hasPrefix("<stdin>:2: class: \"B\\u{1b}[2J\\u{202e}\" is not one of") == true, quoted.stderr)

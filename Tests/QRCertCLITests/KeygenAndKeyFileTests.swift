@@ -140,10 +140,12 @@ final class KeygenAndKeyFileTests: XCTestCase {
         XCTAssertEqual(bad.errorLines.first, "qrcert: error: \(key): wrong passphrase for the private key [KEY_BAD_PASSPHRASE]")
 
         // From the environment.
-        let (env, _) = try CLI.run(["issue", "--key", key, "--issuer", "X", "--profile", "driving-licence", "--format", "payload",
-                                    "--passphrase-env", "QRCERT_TEST_PASS", CLI.fixture("records/transport-permits.csv").path],
-                                   environment: ["QRCERT_TEST_PASS": "correct horse battery staple"]).pair
-        XCTAssertEqual(env, 1)  // transport records under the licence profile: every row rejected, but the key opened
+        let env = try CLI.run(["issue", "--key", key, "--issuer", "X", "--profile", "driving-licence", "--format", "payload",
+                               "--passphrase-env", "QRCERT_TEST_PASS", CLI.fixture("records/transport-permits.csv").path],
+                              environment: ["QRCERT_TEST_PASS": "correct horse battery staple"])
+        // Transport records under the licence profile: the key opened, then the header does not fit (checked after the key).
+        XCTAssertEqual(env.status, 2)
+        XCTAssertTrue(env.errorLines.first?.hasSuffix("[REC_UNKNOWN_COLUMN]") ?? false, env.stderr)
     }
 
     func testAPublicKeyGivenAsTheSigningKey() throws {

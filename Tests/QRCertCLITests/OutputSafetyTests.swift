@@ -122,6 +122,14 @@ final class OutputSafetyTests: XCTestCase {
         return (out, input, lines)
     }
 
+    /// Writes `lines` back as OUT's manifest with `payload` in line `index` (0-based), as an editor would.
+    private func rewrite(_ lines: [String], out: URL, line index: Int, payload: String?) throws {
+        var objects = try lines.map { try CLI.jsonObject($0) }
+        objects[index]["payload"] = try XCTUnwrap(payload)
+        let edited = try objects.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
+        try (edited.joined(separator: "\n") + "\n").write(to: out.appendingPathComponent("manifest.jsonl"), atomically: true, encoding: .utf8)
+    }
+
     private func assertRefused(_ result: CLI.Result, _ message: String, out: URL, untouched before: Data,
                                file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertEqual(result.status, 2, result.stderr, file: file, line: line)
@@ -145,10 +153,7 @@ final class OutputSafetyTests: XCTestCase {
         let key = try CLI.key("ed25519", in: folder)
         let (out, input, lines) = try stoppedRun(key: key, in: folder)
         // Line 2 gets line 3's genuine payload: a valid signature, but for another licence.
-        var objects = try lines.map { try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-        objects[1]["payload"] = objects[2]["payload"]
-        let edited = try objects.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
-        try (edited.joined(separator: "\n") + "\n").write(to: out.appendingPathComponent("manifest.jsonl"), atomically: true, encoding: .utf8)
+        try rewrite(lines, out: out, line: 1, payload: try CLI.jsonObject(lines[2])["payload"] as? String)
         let png = out.appendingPathComponent(try CLI.pngName("079200000002"))
         try FileManager.default.removeItem(at: png)
         let before = try Data(contentsOf: out.appendingPathComponent("manifest.jsonl"))
@@ -164,11 +169,7 @@ final class OutputSafetyTests: XCTestCase {
         let (out, input, lines) = try stoppedRun(key: key, in: folder)
         let other = folder.appendingPathComponent("other")
         XCTAssertEqual(try issue(try CLI.key("es256", in: folder), out: other, [input.path]).status, 0)
-        var objects = try lines.map { try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-        let foreign = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try Batch.manifestLines(other)[0].utf8)) as? [String: Any])
-        objects[0]["payload"] = foreign["payload"]
-        let edited = try objects.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
-        try (edited.joined(separator: "\n") + "\n").write(to: out.appendingPathComponent("manifest.jsonl"), atomically: true, encoding: .utf8)
+        try rewrite(lines, out: out, line: 0, payload: try CLI.jsonObject(try Batch.manifestLines(other)[0])["payload"] as? String)
         let before = try Data(contentsOf: out.appendingPathComponent("manifest.jsonl"))
         let result = try issue(key, out: out, ["--resume", input.path])
         try assertRefused(result, "1: the payload of 079200000001 is not what this run signs for it: it was signed under another key id or algorithm",
