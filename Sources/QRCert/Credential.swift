@@ -176,6 +176,12 @@ public struct Credential: Sendable, Equatable {
                 values.append((field, .enumeration(Int(index))))
             }
         }
+        // The issuer refuses an end before the start (REC_BAD_VALIDITY): such a window would hold for the skew alone.
+        if let until = profile.validUntil,
+           case .date(let end)? = values.first(where: { $0.field.name == until })?.value,
+           case .date(let start)? = values.first(where: { $0.field.name == profile.validFrom })?.value, end < start {
+            throw QRCertError(.content, "CONTENT_BAD_FIELD", "field \(until) \(end) is before \(profile.validFrom) \(start)")
+        }
         self.init(profile: profile, values: values)
     }
 

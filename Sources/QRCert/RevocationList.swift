@@ -23,7 +23,7 @@ public struct RevocationList: Sendable {
         /// Signed by an issuer key of the trust list: credentials signed by that issuer's keys.
         case issuer(String)
         /// Signed by a key given only with `--trust` (no trust list holds it): credentials that key signed,
-        /// under any of its kids. The value is the key's own kid (of its SPKI), never a certificate's.
+        /// under any of its kids. The value is the kid of the key's canonical SPKI (`PublicKey.identityID`), never a certificate's.
         case key([UInt8])
 
         /// Whether a credential verified by `anchor` is within this scope. Both the listing and the key are the
@@ -32,7 +32,7 @@ public struct RevocationList: Sendable {
             switch self {
             case .all: return true
             case .issuer(let name): return anchor.listing?.issuer == name
-            case .key(let keyID): return anchor.key.keyID == keyID
+            case .key(let keyID): return anchor.key.identityID == keyID
             }
         }
     }
@@ -58,7 +58,7 @@ public struct RevocationList: Sendable {
             var signers = root.map { [Signer(key: $0, scope: .all)] } ?? []
             for anchor in trust.keys {
                 guard let listing = anchor.listing else {
-                    signers.append(Signer(key: anchor.key, scope: .key(anchor.key.keyID)))
+                    signers.append(Signer(key: anchor.key, scope: .key(anchor.key.identityID)))
                     continue
                 }
                 if case .removed = listing.status { continue }

@@ -42,7 +42,7 @@ public struct TrustList: Sendable {
     public func entry(for keyID: [UInt8]) -> TrustListEntry? { index(of: keyID).map { entries[$0] } }
 
     /// The entry for `key`, compared by SubjectPublicKeyInfo (docs/FORMAT.md §5.1).
-    public func entry(for key: PublicKey) -> TrustListEntry? { entries.first { $0.key.spkiDER == key.spkiDER } }
+    public func entry(for key: PublicKey) -> TrustListEntry? { entries.first { $0.key.identity == key.identity } }
 
     /// Adds a key. A key already listed, even removed, is refused whichever form either has (bare key or
     /// any certificate of it: the key is its SPKI), so a compromised key never comes back.

@@ -28,7 +28,7 @@ public struct TrustStore: Sendable {
     public var anchors: [TrustAnchor] { stored.map(resolved) }
     private var stored: [TrustAnchor] = []
     private var byKeyID: [[UInt8]: [Int]] = [:]
-    /// The trust list's entry for each key, by SPKI DER.
+    /// The trust list's entry for each key, by its identity (canonical SPKI DER).
     private var listings: [[UInt8]: TrustListEntry] = [:]
 
     /// An empty store.
@@ -45,13 +45,13 @@ public struct TrustStore: Sendable {
     }
 
     /// The trust list's entry for `key`, compared by SPKI.
-    public func listing(of key: PublicKey) -> TrustListEntry? { listings.isEmpty ? nil : listings[key.spkiDER] }
+    public func listing(of key: PublicKey) -> TrustListEntry? { listings.isEmpty ? nil : listings[key.identity] }
 
     /// One anchor per key (SPKI), in load order, each with its listing: the keys that may sign revocation lists.
     /// A certificate that is no signer (a CA, or keyUsage without digitalSignature) lends its key nothing.
     public var keys: [TrustAnchor] {
         var seen = Set<[UInt8]>()
-        return stored.filter { $0.certificate?.signerProblem == nil && seen.insert($0.key.spkiDER).inserted }.map(resolved)
+        return stored.filter { $0.certificate?.signerProblem == nil && seen.insert($0.key.identity).inserted }.map(resolved)
     }
 
     /// Adds whatever a trust file holds: PEM public keys and certificates, or one DER key or certificate.
@@ -106,13 +106,13 @@ public struct TrustStore: Sendable {
 
     /// Records what a trust list says of a key; every anchor of that key, earlier or later, takes it.
     mutating func record(_ entry: TrustListEntry) {
-        listings[entry.key.spkiDER] = entry
+        listings[entry.key.identity] = entry
     }
 
     private func resolved(_ anchor: TrustAnchor) -> TrustAnchor {
         guard !listings.isEmpty else { return anchor }
         var anchor = anchor
-        anchor.listing = listings[anchor.key.spkiDER]
+        anchor.listing = listings[anchor.key.identity]
         return anchor
     }
 

@@ -6,9 +6,10 @@ import QRCertFormat
 /// payload are filled in as far as decoding got, and `credential`/`claims` content is present only
 /// when the signature verified.
 public struct Verdict: Sendable {
-    /// Whether every check passed.
-    public var isValid: Bool { failures.isEmpty }
-    /// Every failed check, in the order of docs/FORMAT.md §5.
+    /// Valid only when the signature verified with a trusted key and no step of docs/FORMAT.md §5 failed.
+    public var isValid: Bool { signatureVerified && failures.isEmpty }
+    /// Every failed check, in the order of docs/FORMAT.md §5 (steps 1-8 stop at their failure; the policies'
+    /// failures all kept, in step order).
     public var failures: [QRCertError] = []
     /// The first failure: the reason shown.
     public var reason: QRCertError? { failures.first }

@@ -52,6 +52,19 @@ final class EVPKey: @unchecked Sendable {
         }
     }
 
+    /// The key's SubjectPublicKeyInfo in one canonical form, so that one key has one identity however it was
+    /// encoded: an EC key with its named curve and its point uncompressed (an SPKI may carry explicit curve
+    /// parameters or a compressed point for the same key). Other kinds have one DER form already.
+    func canonicalSPKIDER(stage: QRCertError.Stage, code: String) throws(QRCertError) -> [UInt8] {
+        guard kind == .p256 || kind == .p384 else { return try spkiDER(stage: stage, code: code) }
+        let copy = try EVPKey(taking: LibCrypto.notNull(EVP_PKEY_dup(pointer), "EVP_PKEY_dup", stage, code))
+        try LibCrypto.check(EVP_PKEY_set_utf8_string_param(copy.pointer, "point-format", "uncompressed"),
+                            "EVP_PKEY_set_utf8_string_param", stage, code)
+        try LibCrypto.check(EVP_PKEY_set_utf8_string_param(copy.pointer, "encoding", "named_curve"),
+                            "EVP_PKEY_set_utf8_string_param", stage, code)
+        return try copy.spkiDER(stage: stage, code: code)
+    }
+
     /// The SubjectPublicKeyInfo DER of the key (the public half only, also for a private key).
     func spkiDER(stage: QRCertError.Stage, code: String) throws(QRCertError) -> [UInt8] {
         let count = i2d_PUBKEY(pointer, nil)

@@ -10,6 +10,12 @@ public final class PublicKey: Sendable {
     public let pemText: String
     /// kid = first 8 bytes of SHA-256 of the SPKI DER
     public let keyID: [UInt8]
+    /// The key's identity (docs/FORMAT.md §5.1): its SPKI in one canonical DER form (an EC key with a named
+    /// curve and an uncompressed point), equal for every encoding of the same key. Equal to `spkiDER` for the
+    /// keys qrcert writes.
+    public let identity: [UInt8]
+    /// First 8 bytes of SHA-256 of `identity`: the kid of the key's canonical form (equal to `keyID` for keys qrcert writes).
+    public let identityID: [UInt8]
     /// The algorithms this key may verify: P-256 -> [.es256], P-384 -> [.es384], RSA of at least
     /// 2048 bits -> [.ps256], Ed25519 -> [.edDSA]; other keys -> []
     public let algorithms: [SignatureAlgorithm]
@@ -29,6 +35,8 @@ public final class PublicKey: Sendable {
             spkiDER = try key.spkiDER(stage: .key, code: "KEY_OPENSSL")
         }
         keyID = Array(Digest.sha256(spkiDER).prefix(8))
+        identity = try key.canonicalSPKIDER(stage: .key, code: "KEY_OPENSSL")
+        identityID = identity == spkiDER ? keyID : Array(Digest.sha256(identity).prefix(8))
         algorithms = key.algorithms
         typeDescription = key.typeDescription
         let bio = try MemoryBIO(stage: .key, code: "KEY_OPENSSL")

@@ -42,23 +42,33 @@ enum ImageScan {
         return head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) || head.starts(with: [0xFF, 0xD8, 0xFF])
     }
 
-    /// An image file, refused by its size before it is read.
+    /// An image file, refused by its size before it is read; what stat cannot size (a FIFO, a device) is read
+    /// with the bound of stdin.
     static func readFile(_ file: String) throws(QRCertError) -> [UInt8] {
         var info = stat()
         if stat(file, &info) == 0, Int64(info.st_size) > Int64(QRDecoder.maxFileBytes) {
             throw tooLarge("\(info.st_size) bytes")
         }
-        return try Files.read(file, what: "image")
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason = errno == ENOENT ? "does not exist" : "cannot be read: \(String(cString: strerror(errno)))"
+            throw QRCertError(.io, "IO_READ", "image \(file) \(reason)")
+        }
+        defer { close(fd) }
+        return try bounded(fd, name: "image \(file)")
     }
 
     /// stdin up to the same bound: one byte more and reading stops, so an endless pipe costs 64 MiB at most.
-    static func standardInput() throws(QRCertError) -> [UInt8] {
+    static func standardInput() throws(QRCertError) -> [UInt8] { try bounded(0, name: "stdin") }
+
+    /// Reads `fd` to its end, or stops one chunk past the bound with `IMG_TOO_LARGE`.
+    private static func bounded(_ fd: Int32, name: String) throws(QRCertError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw QRCertError(.io, "IO_READ", "cannot read stdin: \(String(cString: strerror(errno)))") }
+            guard n >= 0 else { throw QRCertError(.io, "IO_READ", "cannot read \(name): \(String(cString: strerror(errno)))") }
             if n == 0 { return bytes }
             bytes += chunk[0..<n]
             if bytes.count > QRDecoder.maxFileBytes { throw tooLarge("more than \(QRDecoder.maxFileBytes) bytes") }

@@ -130,7 +130,8 @@ final class ImageVerifyTests: XCTestCase {
             XCTAssertEqual(NSDictionary(dictionary: stripped), NSDictionary(dictionary: text), path)
             if image["signature_verified"] as? Bool == true { verified += 1 }
         }
-        XCTAssertEqual(verified, 102)
+        // Every one but the three Latvian payloads signed by a CA certificate (CERT_NOT_SIGNER: docs/CONFORMANCE.md).
+        XCTAssertEqual(verified, 99)
     }
 
     /// A printed sheet of six licences with text around them: six answers in reading order, each at its place,

@@ -51,3 +51,13 @@ final class TimeOptionClaimTests: XCTestCase {
         }
     }
 }
+
+/// A path that stat cannot size (a character device) is read with the bound too, never without end.
+final class DeviceImageTests: XCTestCase {
+    func testEndlessDeviceIsBounded() throws {
+        let result = try CLI.run(["verify", "--trust", CLI.publicKey("ed25519"), "--json", "--image", "/dev/zero"])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        let object = try CLI.jsonObject(try XCTUnwrap(result.lines.first))
+        XCTAssertEqual(object["message"] as? String, "/dev/zero: image file is more than 67108864 bytes, more than the 64 MiB an image may be")
+    }
+}

@@ -8,6 +8,18 @@ import XCTest
 final class DisplayTextTests: XCTestCase {
     typealias S = TrustListSupport
 
+    /// The written-out table is the platform's Cc, Cf, Zl and Zp, scalar for scalar, and the one-pass UTF-8 check
+    /// agrees with it on every scalar.
+    func testTheTableIsUnicodeCategories() {
+        for value in UInt32(0)..<0x110000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let category = scalar.properties.generalCategory
+            let expected = [.control, .format, .lineSeparator, .paragraphSeparator].contains(category)
+            XCTAssertEqual(DisplayText.isUnsafe(scalar), expected, String(value, radix: 16))
+            XCTAssertEqual(DisplayText.containsUnsafe("ab" + String(Character(scalar)) + "c"), expected, String(value, radix: 16))
+        }
+    }
+
     func testListNamesAndTypesRefuseBidiAndFormatCharacters() throws {
         let key = try PrivateKey.generate(.es256)
         for name in ["Sở GTVT\u{202E} Đà Nẵng", "A\u{2066}B", "A\u{200F}", "A\u{2028}B", "A\u{85}B"] {

@@ -119,6 +119,40 @@ final class KeyIdentityTests: XCTestCase {
         }
     }
 
+    /// The same EC key written with a compressed point is the same key: its listing (here, removal) follows it,
+    /// although its SPKI bytes, and so its kid, differ.
+    func testAnotherEncodingOfTheSameKeyIsTheSameKey() throws {
+        let key = try PrivateKey.generate(.es256)
+        let spki = key.publicKey.spkiDER
+        XCTAssertEqual(spki.count, 91)
+        XCTAssertEqual(spki[26], 0x04, "uncompressed point")
+        // RFC 5480 §2.2: the compressed form is 02 or 03 (the parity of y) followed by x.
+        let x = spki[27..<59], y = spki[59..<91]
+        let compressedSPKI: [UInt8] = [0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01,
+                                       0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
+                                       y.last! & 1 == 0 ? 0x02 : 0x03] + x
+        let compressed = try PublicKey.der(compressedSPKI)
+        XCTAssertEqual(compressed.spkiDER, compressedSPKI)
+        XCTAssertNotEqual(compressed.keyID, key.publicKey.keyID)
+        XCTAssertEqual(compressed.identity, key.publicKey.identity)
+        XCTAssertEqual(key.publicKey.identity, spki, "qrcert's own keys are already canonical")
+
+        let root = try PrivateKey.generate(.es256)
+        var list = try TrustList(header: S.header(), environment: .production, authority: "Cục CSGT")
+        try list.add(try S.entry(key))
+        try list.remove(keyID: key.publicKey.keyID, at: S.now - 86_400, reason: "key stolen")
+        var store = TrustStore()
+        store.add(compressed, source: "compressed.der")
+        store.add(try S.roundTrip(list, root: root), source: "trust.cose")
+        let verifier = Verifier(trust: store, profiles: try TestFixtures.profiles())
+        let claims = try Issuer(key: key, name: TestFixtures.issuerName).claims(for: S.licence())
+        XCTAssertEqual(S.codes(verifier.verify(try HandSigned.payload(claims.encoded(), key: key, kid: compressed.keyID), at: S.now)),
+                       ["KEY_COMPROMISED"])
+        assertQRCertError(.trust, "TL_KEY_EXISTS") {
+            try list.add(try TrustListEntry(key: compressed, issuer: "Another office", types: ["*"], notBefore: 0, notAfter: 2_000_000_000))
+        }
+    }
+
     /// A revocation list signed by a listed key keeps its issuer's scope and rollback slot when the key (or its
     /// certificate) is also given with `--trust`, so it still withdraws what the issuer's other keys signed.
     func testRevocationScopeFollowsTheKey() throws {

@@ -544,6 +544,18 @@ final class VectorGenerator {
                 fails: (.content, .content, "CONTENT_UNKNOWN_FIELD")) {
             VectorLayers.encoding(try alteredRecord { $0.append(CBORPair(.int(99), .text("x"))) }, prefix: dcc)
         }
+        try add("09-content-end-before-start", "expiry_date one day before issue_date, exp equal to nbf: a window only the clock skew could open",
+                clock: Timestamp.iso(nbf - 100), fails: (.content, .content, "CONTENT_BAD_FIELD")) {
+            VectorLayers.encoding(try alteredClaims { claims in
+                Self.editRecord(&claims) { record in
+                    guard let from = record.first(where: { $0.key == .int(6) })?.value.int64,
+                          let index = record.firstIndex(where: { $0.key == .int(7) }) else { return }
+                    record[index].value = .int(from - 1)
+                }
+                guard let index = claims.firstIndex(where: { $0.key == .int(CWTClaims.Key.exp) }) else { return }
+                claims[index].value = .int(nbf)
+            }, prefix: qrcert)
+        }
         let textCases: [(String, String, CBOR)] = [
             ("09-content-text-not-nfc", "full_name in NFD (decomposed): the issuer writes NFC only", .text("Nguye\u{302}\u{303}n Thi\u{323} Thu Ha\u{300}")),
             ("09-content-text-surrounding-space", "full_name with a trailing space: the issuer trims values", .text("Nguyen Thi Thu Ha ")),
