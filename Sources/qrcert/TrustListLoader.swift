@@ -44,8 +44,7 @@ struct SignedListOptions: ParsableArguments {
                                   "\(trustList) is a \(list.environment.rawValue) trust list, but --environment \(environment.rawValue) was asked for",
                                   hint: "use the \(environment.rawValue) list from the authority")
             }
-            let slot = "trust-list:\(Hex.encode(rootKey.keyID)):\(list.environment.rawValue)"
-            let warnings = try list.header.accept(.trustList, digest: list.digest, at: time, remembered: memory[slot], source: trustList)
+            let warnings = try list.accept(at: time, remembered: memory.lists[list.acceptedSlot], source: trustList)
             Self.show(warnings, language: language)
             if list.environment == .test && environment == nil {
                 Console.warn(language == .vi
@@ -54,28 +53,17 @@ struct SignedListOptions: ParsableArguments {
             }
             verifier.trust.add(list, source: trustList)
             verifier.lists.trustList = list.summary(source: trustList)
-            memory.remember(slot, list.header.sequence, digest: list.digest, source: trustList, at: time)
+            memory.lists.remember(list, source: trustList, at: time)
         }
         let signers = RevocationList.Signer.all(root: rootKey, trust: verifier.trust, at: time)
         for path in revocations {
             let list = try RevocationList.open(try Self.read(path, .revocations), signers: signers, source: path)
-            let slot = Self.slot(list.scope, signer: list.signerKeyID)
-            let warnings = try list.header.accept(.revocations, digest: list.digest, at: time, remembered: memory[slot], source: path)
+            let warnings = try list.accept(at: time, remembered: memory.lists[list.acceptedSlot], source: path)
             Self.show(warnings, language: language)
             verifier.lists.revocations.append((list, path))
-            memory.remember(slot, list.header.sequence, digest: list.digest, source: path, at: time)
+            memory.lists.remember(list, source: path, at: time)
         }
         memory.save()
-    }
-
-    /// Where the newest revocation list of a signer is remembered: per issuer, so that rotating the issuer's
-    /// key does not restart the count.
-    static func slot(_ scope: RevocationList.Scope, signer: [UInt8]) -> String {
-        switch scope {
-        case .all: return "revocations:root:\(Hex.encode(signer))"
-        case .issuer(let name): return "revocations:issuer:\(name)"
-        case .key(let kid): return "revocations:key:\(Hex.encode(kid))"
-        }
     }
 
     /// Warnings are loud on purpose: a list past its next update stops working after the grace period.
