@@ -7,7 +7,7 @@ import QRCertFormat
 /// A JSON object in `--state FILE` or `$XDG_STATE_HOME/qrcert/accepted-lists.json`
 /// (`~/.local/state/qrcert/accepted-lists.json`), keyed by signer: `{"sequence", "sha256", "source", "accepted_at"}`.
 /// Updates hold an flock on `FILE.lock` and keep the higher sequence, so parallel runs never lower it.
-/// What is kept and how a slot moves up is `AcceptedLists` (QRCert); this is its file.
+/// What is kept, and the rule that a slot only moves up, is `AcceptedLists` in QRCert; this is its file.
 struct AcceptedListsFile {
     let path: String?
     /// The editions read, and those accepted since.

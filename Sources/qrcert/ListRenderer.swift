@@ -112,6 +112,7 @@ enum ListRenderer {
         return JSONText.object(pairs).rendered
     }
 
+    /// What a verified list may withdraw, from its signer.
     static func describe(_ scope: RevocationList.Scope) -> String {
         switch scope {
         case .all: return "root: any credential"
@@ -128,6 +129,7 @@ enum ListRenderer {
         }
     }
 
+    /// One entry of `revoke show --json --entries`.
     static func json(_ entry: RevocationEntry) -> JSONText {
         var pairs: [(String, JSONText)] = [("cti", .string(Hex.encode(entry.certificateID))), ("status", .string(entry.status.word)),
                                            ("since", .string(entry.since.description))]
@@ -136,7 +138,7 @@ enum ListRenderer {
         return .object(pairs)
     }
 
-    /// Lines from `lines`, handed to `write` in pieces of about 64 KiB, so that a million entries stream.
+    /// The line of each of `items` (nil: none), handed to `write` in pieces of about 64 KiB, so that a million entries stream.
     static func stream<S: Sequence>(_ items: S, _ line: (S.Element) -> String?, to write: (String) -> Void) {
         var out = ""
         for item in items {
