@@ -101,4 +101,32 @@ final class SignedListTests: XCTestCase {
         let older = try RevocationList(header: S.header(sequence: 4), issuer: "Sở GTVT Đà Nẵng")
         XCTAssertEqual(code { _ = try older.accept(at: S.now, remembered: memory[older.acceptedSlot], source: "old.cose") }?.0, "RL_ROLLBACK")
     }
+
+    /// A verifier takes a list's keys and scope only after its signer, environment and edition are accepted.
+    func testVerifierUsesListsOnlyAfterTheyAreAccepted() throws {
+        let root = try PrivateKey.generate(.edDSA), issuer = try PrivateKey.generate(.es256)
+        var trust = try TrustList(header: S.header(sequence: 3), environment: .production, authority: "Cục Cảnh sát giao thông")
+        try trust.add(try S.entry(issuer))
+        let trustBytes = try trust.signed(with: root)
+        var memory = AcceptedLists()
+        var verifier = Verifier(trust: TrustStore(), profiles: [])
+        XCTAssertEqual(code { _ = try verifier.useTrustList(trustBytes, source: "t.cose", root: root.publicKey, environment: .test,
+                                                            at: S.now, memory: &memory) }?.0, "TL_ENVIRONMENT")
+        XCTAssertTrue(verifier.trust.keys.isEmpty, "nothing taken from a refused list")
+        XCTAssertEqual(try verifier.useTrustList(trustBytes, source: "t.cose", root: root.publicKey, environment: .production,
+                                                 at: S.now, memory: &memory), [])
+        XCTAssertEqual(verifier.lists.trustList?.header.sequence, 3)
+        XCTAssertEqual(verifier.trust.keys.count, 1)
+
+        var revocations = try RevocationList(header: S.header(sequence: 2), issuer: TestFixtures.issuerName)
+        let second = try revocations.signed(with: issuer)
+        try revocations.renew(ListEdition(), at: S.now)
+        XCTAssertEqual(try verifier.useRevocations(try revocations.signed(with: issuer), source: "r3.cose", root: root.publicKey,
+                                                   at: S.now, memory: &memory), [])
+        XCTAssertEqual(verifier.lists.revocations.first?.list.scope, .issuer(TestFixtures.issuerName))
+        XCTAssertEqual(memory.changed, ["trust-list:\(Hex.encode(root.publicKey.keyID)):production", "revocations:issuer:\(TestFixtures.issuerName)"])
+        XCTAssertEqual(code { _ = try verifier.useRevocations(second, source: "r2.cose", root: root.publicKey, at: S.now, memory: &memory) }?.0,
+                       "RL_ROLLBACK")
+        XCTAssertEqual(verifier.lists.revocations.count, 1)
+    }
 }
