@@ -10,7 +10,10 @@ import QRCertFormat
 /// into 8; dates as big-endian days since 1970-01-01; until is the last day of a suspension, 0 for a
 /// revocation). A million entries is one 18 MB string: loading is a signature check and one pass,
 /// a lookup a binary search.
-public struct RevocationList: Sendable {
+public struct RevocationList: SignedList {
+    /// Revocation list.
+    public static let kind = ListKind.revocations
+
     /// Bytes per entry.
     public static let entryWidth = 18
     /// Most distinct reasons (the reason is one byte).
@@ -339,6 +342,16 @@ public struct RevocationList: Sendable {
         var value: UInt32 = 0
         for k in 0..<4 { value = value << 8 | UInt32(bytes[at + k]) }
         return value
+    }
+
+    /// Per issuer, so that rotating the issuer's key does not restart the count; per key for the root
+    /// and for a key given only with `--trust`.
+    public var acceptedSlot: String {
+        switch scope {
+        case .all: return "revocations:root:\(Hex.encode(signerKeyID))"
+        case .issuer(let name): return "revocations:issuer:\(name)"
+        case .key(let kid): return "revocations:key:\(Hex.encode(kid))"
+        }
     }
 
     /// Which list this is, for verdicts and output.

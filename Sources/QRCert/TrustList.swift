@@ -7,7 +7,10 @@ import QRCertFormat
 /// Body (core deterministic CBOR map): 1 version, 2 sequence, 3 issued at, 4 next update, 5 grace
 /// seconds, 6 environment (`production` or `test`), 7 authority name, 8 array of `TrustList.Entry` maps.
 /// Removed (compromised) keys stay in the list, so that what they signed is refused by name.
-public struct TrustList: Sendable {
+public struct TrustList: SignedList {
+    /// Trust list.
+    public static let kind = ListKind.trustList
+
     /// Which world the keys belong to; a test list is never taken for a production one.
     public enum Environment: String, Sendable, CaseIterable {
         /// Real credentials.
@@ -158,6 +161,12 @@ public struct TrustList: Sendable {
         list.digest = envelope.digest
         return list
     }
+
+    /// Number of keys, removed ones included.
+    public var count: Int { entries.count }
+
+    /// Per root and environment: a test list never moves the production list's count.
+    public var acceptedSlot: String { "trust-list:\(Hex.encode(signerKeyID)):\(environment.rawValue)" }
 
     /// Which list this is, for verdicts and output.
     public func summary(source: String) -> ListSummary {

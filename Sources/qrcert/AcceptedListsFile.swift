@@ -7,22 +7,16 @@ import QRCertFormat
 /// A JSON object in `--state FILE` or `$XDG_STATE_HOME/qrcert/accepted-lists.json`
 /// (`~/.local/state/qrcert/accepted-lists.json`), keyed by signer: `{"sequence", "sha256", "source", "accepted_at"}`.
 /// Updates hold an flock on `FILE.lock` and keep the higher sequence, so parallel runs never lower it.
+/// What is kept, and the rule that a slot only moves up, is `AcceptedLists` in QRCert; this is its file.
 struct AcceptedListsFile {
     let path: String?
-    private var slots: [String: Slot] = [:]
-    private var changed: Set<String> = []
-
-    struct Slot {
-        var sequence: UInt64
-        var sha256: String
-        var source: String
-        var acceptedAt: String
-    }
+    /// The editions read, and those accepted since.
+    var lists = AcceptedLists()
 
     init(path given: String?) throws(QRCertError) {
         path = given ?? Self.defaultPath()
         guard let path, FileManager.default.fileExists(atPath: path) else { return }
-        slots = try Self.read(path)
+        lists = try Self.read(path)
     }
 
     /// `$XDG_STATE_HOME/qrcert/accepted-lists.json`, else `$HOME/.local/state/qrcert/accepted-lists.json`.
@@ -33,21 +27,10 @@ struct AcceptedListsFile {
         return nil
     }
 
-    subscript(slot: String) -> AcceptedList? {
-        guard let entry = slots[slot], let digest = Hex.decode(entry.sha256) else { return nil }
-        return AcceptedList(sequence: entry.sequence, digest: digest)
-    }
-
-    mutating func remember(_ slot: String, _ sequence: UInt64, digest: [UInt8], source: String, at time: Int64) {
-        if let known = slots[slot], known.sequence >= sequence { return }
-        slots[slot] = Slot(sequence: sequence, sha256: Hex.encode(digest), source: source, acceptedAt: Timestamp.iso(time))
-        changed.insert(slot)
-    }
-
     /// Writes the new editions. A failure is a warning, not a refusal: the lists were genuine, only the
     /// memory of them is lost for this run.
     func save() {
-        guard !changed.isEmpty else { return }
+        guard !lists.changed.isEmpty else { return }
         guard let path else {
             Console.warn("no $HOME or $XDG_STATE_HOME: accepted list editions are not remembered, so an older list would not be refused; pass --state FILE")
             return
@@ -60,16 +43,10 @@ struct AcceptedListsFile {
             defer { close(lock) }
             flock(lock, LOCK_EX)
             // Another run may have accepted newer editions since this one read the file.
-            var merged = FileManager.default.fileExists(atPath: path) ? try Self.read(path) : [:]
-            for slot in changed {
-                guard let mine = slots[slot] else { continue }
-                if let theirs = merged[slot], theirs.sequence >= mine.sequence { continue }
-                merged[slot] = mine
-            }
+            let merged = lists.merged(into: FileManager.default.fileExists(atPath: path) ? try Self.read(path) : AcceptedLists())
             var pairs: [(String, JSONText)] = []
-            for key in merged.keys.sorted() {
-                guard let slot = merged[key] else { continue }
-                pairs.append((key, .object([("sequence", .number(Int64(clamping: slot.sequence))), ("sha256", .string(slot.sha256)),
+            for (key, slot) in merged.records.sorted(by: { $0.key < $1.key }) {
+                pairs.append((key, .object([("sequence", .number(Int64(clamping: slot.edition.sequence))), ("sha256", .string(Hex.encode(slot.edition.digest))),
                                             ("source", .string(slot.source)), ("accepted_at", .string(slot.acceptedAt))])))
             }
             let object = JSONText.object(pairs)
@@ -79,20 +56,20 @@ struct AcceptedListsFile {
         }
     }
 
-    private static func read(_ path: String) throws(QRCertError) -> [String: Slot] {
+    private static func read(_ path: String) throws(QRCertError) -> AcceptedLists {
         let bytes = try Files.read(path, what: "state file")
         func bad() -> QRCertError {
             QRCertError(.io, "STATE_BAD_FILE", "state file \(path) is not the JSON qrcert writes",
                         hint: "remove it to start again; the next lists accepted are remembered from then on")
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { throw bad() }
-        var slots: [String: Slot] = [:]
+        var records: [String: AcceptedLists.Record] = [:]
         for (key, value) in object {
             guard let entry = value as? [String: Any], let number = entry["sequence"] as? NSNumber, number.int64Value >= 1,
-                  let sha256 = entry["sha256"] as? String, Hex.decode(sha256)?.count == 32 else { throw bad() }
-            slots[key] = Slot(sequence: UInt64(number.int64Value), sha256: sha256, source: entry["source"] as? String ?? "",
-                              acceptedAt: entry["accepted_at"] as? String ?? "")
+                  let sha256 = entry["sha256"] as? String, let digest = Hex.decode(sha256), digest.count == 32 else { throw bad() }
+            records[key] = AcceptedLists.Record(edition: AcceptedList(sequence: UInt64(number.int64Value), digest: digest),
+                                                source: entry["source"] as? String ?? "", acceptedAt: entry["accepted_at"] as? String ?? "")
         }
-        return slots
+        return AcceptedLists(records: records)
     }
 }

@@ -140,58 +140,12 @@ struct RevokeCommand: ParsableCommand {
             let list = try keys.open(bytes, file: file, at: try TimeOption.time(at))
             let verified = keys.given
             if json {
-                var pairs: [(String, JSONText)] = [("file", .string(file)), ("verified", .bool(verified)),
-                                                   ("signer_kid", .string(Hex.encode(list.signerKeyID)))]
-                pairs += Edition.fields(list.header)
-                pairs += [("issuer", .string(list.issuer)), ("utc_offset_seconds", .number(list.utcOffset)),
-                          ("scope", verified ? .string(Self.describe(list.scope)) : .null), ("count", .number(Int64(list.count))),
-                          ("sha256", .string(Hex.encode(list.digest)))]
-                if entries { pairs.append(("entries", .array(list.entries.map(Self.json)))) }
-                Console.line(JSONText.object(pairs).rendered)
+                Console.line(ListRenderer.json(list, file: file, verified: verified, entries: entries))
                 return
             }
-            // Names, reasons and the file name go through `DisplayText.escaped`: an unverified list is shown too.
-            let file = DisplayText.escaped(file)
-            var out = verified
-                ? "\(file): revocation list #\(list.header.sequence), signature VERIFIED with \(Hex.encode(list.signerKeyID)) (\(DisplayText.escaped(Self.describe(list.scope))))\n"
-                : "\(file): revocation list #\(list.header.sequence), UNVERIFIED (signed by \(Hex.encode(list.signerKeyID)); pass --root, --trust-list or --trust to check)\n"
-            out += Edition.describe(list.header)
-            out += "  issuer       \(DisplayText.escaped(list.issuer))\n  entries      \(list.count)\n"
-            Console.write(out)
+            Console.write(ListRenderer.text(list, file: file, verified: verified))
             guard entries else { return }
-            var lines = ""
-            for entry in list.entries {
-                lines += Self.line(entry) + "\n"
-                if lines.utf8.count >= 1 << 16 {
-                    Console.write(lines)
-                    lines = ""
-                }
-            }
-            Console.write(lines)
-        }
-
-        static func describe(_ scope: RevocationList.Scope) -> String {
-            switch scope {
-            case .all: return "root: any credential"
-            case .issuer(let name): return "issuer key: credentials of \(name)"
-            case .key(let kid): return "key: credentials signed by \(Hex.encode(kid))"
-            }
-        }
-
-        /// `5f1c0a9e3b7d2468  suspended  2025-06-01 → 2025-09-30  reason`.
-        static func line(_ entry: RevocationEntry) -> String {
-            switch entry.status {
-            case .revoked: return "\(Hex.encode(entry.certificateID))  revoked    \(entry.since)               \(DisplayText.escaped(entry.reason))"
-            case .suspended(let until): return "\(Hex.encode(entry.certificateID))  suspended  \(entry.since) → \(until)  \(DisplayText.escaped(entry.reason))"
-            }
-        }
-
-        static func json(_ entry: RevocationEntry) -> JSONText {
-            var pairs: [(String, JSONText)] = [("cti", .string(Hex.encode(entry.certificateID))), ("status", .string(entry.status.word)),
-                                               ("since", .string(entry.since.description))]
-            if case .suspended(let until) = entry.status { pairs.append(("until", .string(until.description))) }
-            pairs.append(("reason", .string(entry.reason)))
-            return .object(pairs)
+            ListRenderer.stream(list.entries, ListRenderer.line, to: Console.write)
         }
     }
 
@@ -237,21 +191,13 @@ struct RevokeCommand: ParsableCommand {
                 Console.diagnostic(String(format: "qrcert: %d lookups in %@: %.0f ns each (%d listed)",
                                           ids.count, ms(looked - loaded), Double(looked - loaded) / Double(max(ids.count, 1)), listed))
             }
-            var out = "", withdrawn = false
-            for (id, entry) in zip(ids, found) {
-                guard let entry else {
-                    out += "\(Hex.encode(id))  not listed\n"
-                    continue
-                }
+            var withdrawn = false
+            ListRenderer.stream(zip(ids, found), { (id, entry) in
+                guard let entry else { return "\(Hex.encode(id))  not listed" }
                 let inForce = entry.inForce(at: time, utcOffset: list.utcOffset)
                 withdrawn = withdrawn || inForce
-                out += Show.line(entry) + (inForce ? "" : "  (not in force at \(Timestamp.iso(time)))") + "\n"
-                if out.utf8.count >= 1 << 16 {
-                    Console.write(out)
-                    out = ""
-                }
-            }
-            Console.write(out)
+                return ListRenderer.line(entry) + (inForce ? "" : "  (not in force at \(Timestamp.iso(time)))")
+            }, to: Console.write)
             if withdrawn { throw ExitCode(Status.rejected) }
         }
     }
@@ -277,39 +223,27 @@ struct RevocationSigning: ParsableArguments {
     @OptionGroup var passphrase: PassphraseOptions
 
     /// Opens the list (checking that this key or `--previous-key` signed it) or makes a new one named
-    /// `issuer`, applies `change`, signs the next edition and writes it atomically.
+    /// `issuer`, renews its edition, applies `change`, signs it and writes it atomically.
     func update(time: Int64, creatingWith issuer: String?, _ change: (inout RevocationList) throws(QRCertError) -> String) throws(QRCertError) {
         let signer = try passphrase.loadSigner(key)
-        var revocations: RevocationList
-        let creating = !FileManager.default.fileExists(atPath: list)
-        if creating {
-            guard let issuer else {
-                throw QRCertError(.io, "IO_READ", "revocation list \(list) does not exist", hint: "to make a new one, pass --issuer NAME")
-            }
-            let header = try Edition.header(sequence: edition.sequence ?? 1, at: time, validDays: edition.validDays ?? 7, graceDays: edition.graceDays ?? 7)
-            revocations = try RevocationList(header: header, issuer: issuer)
-        } else {
+        try ListEditor.edit(list, edition: edition, signer: signer, at: time, open: { (bytes) throws(QRCertError) in
             var signers = [RevocationList.Signer(key: signer.publicKey, scope: .all)]
             if let previousKey { signers.append(RevocationList.Signer(key: try SignedListOptions.readPublicKey(previousKey, what: "previous key"), scope: .all)) }
+            var revocations: RevocationList
             do throws(QRCertError) {
-                revocations = try RevocationList.open(try SignedListOptions.read(list, .revocations), signers: signers, source: list)
+                revocations = try RevocationList.open(bytes, signers: signers, source: list)
             } catch where error.code == "RL_WRONG_SIGNER" {
                 throw QRCertError(error.stage, error.code, error.message,
                                   hint: "if the list was signed with the issuer's previous key, pass --previous-key OLD.pub.pem")
             }
             if let issuer { revocations.issuer = issuer }
-            revocations.header = try edition.next(revocations.header, at: time, noun: "revocation list")
-        }
-        let done = try change(&revocations)
-        let bytes = try revocations.signed(with: signer)
-        let target = edition.out ?? list
-        if creating && edition.out == nil {
-            try Files.createExclusive(target, bytes: bytes, mode: 0o644)
-        } else {
-            try Files.writeAtomically(target, bytes: bytes)
-        }
-        Console.diagnostic("qrcert: \(done)")
-        Edition.report(target, revocations.header, what: "revocation list of \(revocations.issuer), \(revocations.count) entries, signed by \(Hex.encode(signer.publicKey.keyID))")
+            return revocations
+        }, create: { () throws(QRCertError) in
+            guard let issuer else {
+                throw QRCertError(.io, "IO_READ", "revocation list \(list) does not exist", hint: "to make a new one, pass --issuer NAME")
+            }
+            return try RevocationList(header: try edition.value.first(at: time, validDays: 7, graceDays: 7), issuer: issuer)
+        }, change: change, what: { "revocation list of \($0.issuer), \($0.count) entries, signed by \(Hex.encode(signer.publicKey.keyID))" })
     }
 }
 
@@ -339,79 +273,5 @@ struct RevocationKeys: ParsableArguments {
             store.add(try TrustList.open(try SignedListOptions.read(trustList, .trustList), root: rootKey, source: trustList), source: trustList)
         }
         return try RevocationList.open(bytes, signers: RevocationList.Signer.all(root: rootKey, trust: store, at: time), source: file)
-    }
-}
-
-/// `--cti HEX`, `--payload TEXT`, `--from FILE`: the certificate ids a command acts on.
-struct CertificateIDChoice: ParsableArguments {
-    @Option(help: "Certificate id (cti) in hex, 16 digits; repeatable.")
-    var cti: [String] = []
-
-    @Option(help: "A QR payload (QC1:...) whose cti to use; repeatable. Its signature is not checked here.")
-    var payload: [String] = []
-
-    @Option(help: "File (- for stdin) with one per line: a cti in hex, a QC1: payload, or a manifest.jsonl line with \"cti\".")
-    var from: String?
-
-    func collect() throws(QRCertError) -> [[UInt8]] {
-        var ids: [[UInt8]] = []
-        for text in cti { ids.append(try Self.parse(text, where: "--cti")) }
-        for text in payload { ids.append(try Self.parse(text, where: "--payload")) }
-        if let from {
-            let bytes: [UInt8]
-            if from == "-" {
-                bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-            } else {
-                bytes = try Files.read(from, what: "certificate id file")
-            }
-            var number = 0
-            for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-                number += 1
-                // A bare cti (with or without CR) is by far the common line: read it without making a String.
-                if let id = Self.hex(line) {
-                    ids.append(id)
-                    continue
-                }
-                let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                if text.isEmpty { continue }
-                ids.append(try Self.parse(text, where: "\(from):\(number)"))
-            }
-        }
-        guard !ids.isEmpty else {
-            throw QRCertError(.usage, "USAGE", "no certificate ids", hint: "give --cti HEX, --payload QC1:... or --from FILE")
-        }
-        return ids
-    }
-
-    /// 16 hex digits, optionally followed by CR, as 8 bytes; nil for anything else.
-    static func hex(_ line: ArraySlice<UInt8>) -> [UInt8]? {
-        let digits = line.last == 0x0D ? line.dropLast() : line
-        guard digits.count == 16 else { return nil }
-        return Hex.decode(String(decoding: digits, as: UTF8.self))
-    }
-
-    /// A cti from hex, a payload's claims, or a JSON line's `cti`.
-    static func parse(_ text: String, where place: String) throws(QRCertError) -> [UInt8] {
-        if text.utf8.count == 16, let bytes = Hex.decode(text) { return bytes }
-        if text.hasPrefix("{") {
-            if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], let value = object["cti"] as? String,
-               let bytes = Hex.decode(value), bytes.count == RevocationEntry.certificateIDCount {
-                return bytes
-            }
-            throw QRCertError(.usage, "RL_BAD_ENTRY", "\(place): a JSON line must have \"cti\" with 16 hex digits")
-        }
-        if Payload.Prefix.allCases.contains(where: { text.uppercased().hasPrefix($0.rawValue) }) {
-            do throws(QRCertError) {
-                let payload = try Payload.decode(ScanText.normalize(text))
-                let claims = try CWTClaims.decode(try CBORDecoder.decode(payload.cose.payload))
-                guard let id = claims.certificateID, id.count == RevocationEntry.certificateIDCount else {
-                    throw QRCertError(.usage, "RL_BAD_ENTRY", "the payload has no 8-byte certificate id (cti)")
-                }
-                return id
-            } catch {
-                throw QRCertError(error.stage, error.code, "\(place): \(error.message)")
-            }
-        }
-        throw QRCertError(.usage, "RL_BAD_ENTRY", "\(place): \"\(text.prefix(40))\" is not 16 hex digits, a payload or a JSON line with \"cti\"")
     }
 }

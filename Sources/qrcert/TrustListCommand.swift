@@ -64,11 +64,10 @@ struct TrustListCommand: ParsableCommand {
 
         func run() throws {
             let time = try TimeOption.time(at)
-            let header = try Edition.header(sequence: sequence, at: time, validDays: validDays, graceDays: graceDays)
+            let header = try ListEdition().first(at: time, sequence: sequence, validDays: validDays, graceDays: graceDays)
             let root = try passphrase.loadSigner(rootKey)
             let list = try TrustList(header: header, environment: environment, authority: authority)
-            try Files.createExclusive(out, bytes: try list.signed(with: root), mode: 0o644)
-            Edition.report(out, list.header, what: "trust list, \(environment.rawValue), no keys yet")
+            try ListEditor.write(list, to: out, creating: true, signer: root, done: nil, what: "trust list, \(environment.rawValue), no keys yet")
         }
     }
 
@@ -225,62 +224,7 @@ struct TrustListCommand: ParsableCommand {
                 try TrustList.open(bytes, root: try SignedListOptions.readPublicKey(path, what: "root key"), source: file)
             } ?? TrustList.openUnverified(bytes, source: file)
             let verified = root != nil
-            Console.write(json ? Self.json(list, file: file, verified: verified) + "\n" : Self.text(list, file: file, verified: verified))
-        }
-
-        /// Names, types and file names go through `DisplayText.escaped`: an unverified list is shown too.
-        static func text(_ list: TrustList, file: String, verified: Bool) -> String {
-            let e = DisplayText.escaped
-            let file = e(file)
-            var out = verified
-                ? "\(file): trust list #\(list.header.sequence), signature VERIFIED with root \(Hex.encode(list.signerKeyID))\n"
-                : "\(file): trust list #\(list.header.sequence), UNVERIFIED (signed by \(Hex.encode(list.signerKeyID)); pass --root to check)\n"
-            out += Edition.describe(list.header)
-            out += "  environment  \(list.environment.rawValue)\n  authority    \(e(list.authority))\n  keys         \(list.entries.count)\n"
-            for entry in list.entries {
-                var status = entry.status.word
-                switch entry.status {
-                case .active: break
-                case .retired(let at): status += " since \(Timestamp.iso(at))"
-                case .removed(let at, let reason): status += " at \(Timestamp.iso(at)): \(e(reason))"
-                }
-                let type = e(entry.key.typeDescription)
-                out += "\n  \(Hex.encode(entry.keyID))  \(entry.certificate.map { CertificateChain.isCA($0) ? "CA certificate (\(type))" : "certificate (\(type))" } ?? type)  \(status)\n"
-                out += "    issuer  \(e(entry.issuer))\n    types   \(e(entry.types.joined(separator: ", ")))\n"
-                out += "    valid   \(Timestamp.iso(entry.notBefore)) → \(Timestamp.iso(entry.notAfter))\n"
-            }
-            return out
-        }
-
-        static func json(_ list: TrustList, file: String, verified: Bool) -> String {
-            let keys: [JSONText] = list.entries.map { entry in
-                var pairs: [(String, JSONText)] = [
-                    ("kid", .string(Hex.encode(entry.keyID))),
-                    ("issuer", .string(entry.issuer)),
-                    ("key_type", .string(entry.key.typeDescription)),
-                    ("certificate", .bool(entry.certificate != nil)),
-                    ("types", .array(entry.types.map { .string($0) })),
-                    ("not_before", .string(Timestamp.iso(entry.notBefore))),
-                    ("not_after", .string(Timestamp.iso(entry.notAfter))),
-                    ("status", .string(entry.status.word)),
-                ]
-                switch entry.status {
-                case .active: break
-                case .retired(let at): pairs.append(("retired_at", .string(Timestamp.iso(at))))
-                case .removed(let at, let reason): pairs += [("removed_at", .string(Timestamp.iso(at))), ("reason", .string(reason))]
-                }
-                return .object(pairs)
-            }
-            return JSONText.object([
-                ("file", .string(file)),
-                ("verified", .bool(verified)),
-                ("signer_kid", .string(Hex.encode(list.signerKeyID))),
-            ] + Edition.fields(list.header) + [
-                ("environment", .string(list.environment.rawValue)),
-                ("authority", .string(list.authority)),
-                ("sha256", .string(Hex.encode(list.digest))),
-                ("keys", .array(keys)),
-            ]).rendered
+            Console.write(json ? ListRenderer.json(list, file: file, verified: verified) + "\n" : ListRenderer.text(list, file: file, verified: verified))
         }
     }
 }
@@ -318,78 +262,13 @@ struct TrustListUpdate: ParsableArguments {
 
     @OptionGroup var passphrase: PassphraseOptions
 
-    /// Reads `file` (checking the root's signature), applies `change`, signs the next edition and writes it atomically.
+    /// Reads `file` (checking the root's signature), renews its edition, applies `change`, signs it and writes it atomically.
     func update(_ file: String, _ change: (inout TrustList, Int64) throws(QRCertError) -> String) throws(QRCertError) {
         let time = try TimeOption.time(edition.at)
         let root = try passphrase.loadSigner(rootKey)
-        var list = try TrustList.open(try SignedListOptions.read(file, .trustList), root: root.publicKey, source: file)
-        let done = try change(&list, time)
-        list.header = try edition.next(list.header, at: time, noun: "trust list")
-        let target = edition.out ?? file
-        try Files.writeAtomically(target, bytes: try list.signed(with: root))
-        Console.diagnostic("qrcert: \(done)")
-        Edition.report(target, list.header, what: "trust list, \(list.environment.rawValue), \(list.entries.count) key(s)")
-    }
-}
-
-/// How the next edition of a list is made: its sequence, dates and where it goes.
-struct Edition: ParsableArguments {
-    @Option(help: "Write the new edition here instead of replacing the file.")
-    var out: String?
-
-    @Option(help: "Sequence number of the new edition (default: one more than the current one).")
-    var sequence: UInt64?
-
-    @Option(name: .customLong("valid-days"), help: "Days until the next update is due (default: as the current edition).")
-    var validDays: Int?
-
-    @Option(name: .customLong("grace-days"), help: "Grace period in days (default: as the current edition).")
-    var graceDays: Int?
-
-    @Option(help: "Signing time (ISO 8601) instead of now.")
-    var at: String?
-
-    /// The header of the next edition: a higher sequence, signed now, the same period and grace unless told.
-    func next(_ current: ListHeader, at time: Int64, noun: String) throws(QRCertError) -> ListHeader {
-        let sequence = self.sequence ?? current.sequence + 1
-        guard sequence > current.sequence else {
-            throw QRCertError(.usage, "LIST_SEQUENCE", "--sequence \(sequence) must be higher than the current \(noun)'s \(current.sequence)")
-        }
-        let period = validDays.map { Int64($0) * 86_400 } ?? (current.nextUpdate - current.issuedAt)
-        let grace = graceDays.map { Int64($0) * 86_400 } ?? current.grace
-        return try Self.header(sequence: sequence, at: time, period: period, grace: grace)
-    }
-
-    static func header(sequence: UInt64, at time: Int64, validDays: Int, graceDays: Int) throws(QRCertError) -> ListHeader {
-        try header(sequence: sequence, at: time, period: Int64(validDays) * 86_400, grace: Int64(graceDays) * 86_400)
-    }
-
-    static func header(sequence: UInt64, at time: Int64, period: Int64, grace: Int64) throws(QRCertError) -> ListHeader {
-        guard sequence >= 1, sequence <= UInt64(Int64.max) else { throw QRCertError(.usage, "USAGE", "--sequence must be at least 1") }
-        guard period >= 3600, period <= 3650 * 86_400 else { throw QRCertError(.usage, "USAGE", "--valid-days must be 1 to 3650") }
-        guard (0...ListHeader.maxGrace).contains(grace) else {
-            throw QRCertError(.usage, "USAGE", "--grace-days must be 0 to \(ListHeader.maxGrace / 86_400)")
-        }
-        return ListHeader(sequence: sequence, issuedAt: time, nextUpdate: time + period, grace: grace)
-    }
-
-    /// `qrcert: wrote FILE: trust list #4 ..., next update due ...` on stderr.
-    static func report(_ file: String, _ header: ListHeader, what: String) {
-        Console.diagnostic("qrcert: wrote \(file): \(what), #\(header.sequence), issued \(Timestamp.iso(header.issuedAt)), next update due \(Timestamp.iso(header.nextUpdate)), refused from \(Timestamp.iso(header.expiresAt))")
-    }
-
-    /// The header as `show` lines.
-    static func describe(_ header: ListHeader) -> String {
-        "  sequence     \(header.sequence)\n  issued       \(Timestamp.iso(header.issuedAt))\n"
-            + "  next update  \(Timestamp.iso(header.nextUpdate)) (grace \(header.grace / 86_400) day(s): refused from \(Timestamp.iso(header.expiresAt)))\n"
-    }
-
-    /// The header as `show --json` fields.
-    static func fields(_ header: ListHeader) -> [(String, JSONText)] {
-        [("sequence", .number(Int64(clamping: header.sequence))),
-         ("issued_at", .string(Timestamp.iso(header.issuedAt))),
-         ("next_update", .string(Timestamp.iso(header.nextUpdate))),
-         ("grace_days", .number(header.grace / 86_400)),
-         ("refused_from", .string(Timestamp.iso(header.expiresAt)))]
+        try ListEditor.edit(file, edition: edition, signer: root, at: time,
+                            open: { (bytes) throws(QRCertError) in try TrustList.open(bytes, root: root.publicKey, source: file) },
+                            change: { (list: inout TrustList) throws(QRCertError) in try change(&list, time) },
+                            what: { "trust list, \($0.environment.rawValue), \($0.entries.count) key(s)" })
     }
 }

@@ -30,52 +30,28 @@ struct SignedListOptions: ParsableArguments {
     /// Whether keys come from a trust list, so that `--trust` may be left out.
     var givesKeys: Bool { trustList != nil }
 
-    /// Reads the lists, adds the trust list's keys to `verifier.trust`, shows every warning on stderr and
-    /// remembers each accepted edition. Any refusal throws: nothing is verified against a list in doubt.
-    /// Warnings are said in `language` (the reader's, for `verify`).
+    /// Reads the lists and gives them to `verifier` (`Verifier.useTrustList`, `useRevocations`), shows every
+    /// warning on stderr and saves the editions accepted. Any refusal throws: nothing is verified against a
+    /// list in doubt. Warnings are said in `language` (the reader's, for `verify`).
     func apply(to verifier: inout Verifier, at time: Int64, language: Language = .en) throws(QRCertError) {
         guard trustList != nil || !revocations.isEmpty else { return }
         let rootKey = try root.map { (path) throws(QRCertError) in try Self.readPublicKey(path, what: "root key") }
         var memory = try AcceptedListsFile(path: state)
         if let trustList, let rootKey {
-            let list = try TrustList.open(try Self.read(trustList, .trustList), root: rootKey, source: trustList)
-            if let environment, list.environment != environment {
-                throw QRCertError(.trust, "TL_ENVIRONMENT",
-                                  "\(trustList) is a \(list.environment.rawValue) trust list, but --environment \(environment.rawValue) was asked for",
-                                  hint: "use the \(environment.rawValue) list from the authority")
-            }
-            let slot = "trust-list:\(Hex.encode(rootKey.keyID)):\(list.environment.rawValue)"
-            let warnings = try list.header.accept(.trustList, digest: list.digest, at: time, remembered: memory[slot], source: trustList)
+            let warnings = try verifier.useTrustList(try Self.read(trustList, .trustList), source: trustList, root: rootKey, environment: environment,
+                                                     at: time, memory: &memory.lists)
             Self.show(warnings, language: language)
-            if list.environment == .test && environment == nil {
+            if verifier.lists.trustList?.environment == TrustList.Environment.test.rawValue && environment == nil {
                 Console.warn(language == .vi
                     ? "\(trustList) là danh sách tin cậy THỬ NGHIỆM: các khóa trong đó chỉ để đào tạo và thử nghiệm, không dùng cho giấy tờ thật"
                     : "\(trustList) is a TEST trust list: its keys are for training and testing, not for real credentials")
             }
-            verifier.trust.add(list, source: trustList)
-            verifier.lists.trustList = list.summary(source: trustList)
-            memory.remember(slot, list.header.sequence, digest: list.digest, source: trustList, at: time)
         }
-        let signers = RevocationList.Signer.all(root: rootKey, trust: verifier.trust, at: time)
         for path in revocations {
-            let list = try RevocationList.open(try Self.read(path, .revocations), signers: signers, source: path)
-            let slot = Self.slot(list.scope, signer: list.signerKeyID)
-            let warnings = try list.header.accept(.revocations, digest: list.digest, at: time, remembered: memory[slot], source: path)
-            Self.show(warnings, language: language)
-            verifier.lists.revocations.append((list, path))
-            memory.remember(slot, list.header.sequence, digest: list.digest, source: path, at: time)
+            Self.show(try verifier.useRevocations(try Self.read(path, .revocations), source: path, root: rootKey, at: time, memory: &memory.lists),
+                      language: language)
         }
         memory.save()
-    }
-
-    /// Where the newest revocation list of a signer is remembered: per issuer, so that rotating the issuer's
-    /// key does not restart the count.
-    static func slot(_ scope: RevocationList.Scope, signer: [UInt8]) -> String {
-        switch scope {
-        case .all: return "revocations:root:\(Hex.encode(signer))"
-        case .issuer(let name): return "revocations:issuer:\(name)"
-        case .key(let kid): return "revocations:key:\(Hex.encode(kid))"
-        }
     }
 
     /// Warnings are loud on purpose: a list past its next update stops working after the grace period.
