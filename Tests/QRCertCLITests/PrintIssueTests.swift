@@ -15,7 +15,7 @@ final class PrintIssueTests: XCTestCase {
     }
 
     private func issue(_ extra: [String], folder: URL) throws -> CLI.Result {
-        try CLI.run(["issue", "--key", try CLI.key("es256", in: folder), "--issuer", "Phòng CSGT Công an TP. Đà Nẵng",
+        try CLI.run(["issue", "--key", try CLI.key("ed25519", in: folder), "--issuer", "Phòng CSGT Công an TP. Đà Nẵng",
                      "--profile", "driving-licence"] + extra)
     }
 
