@@ -26,17 +26,6 @@ import QRCertFormat
 /// SVG) are files per record like PNGs and resume the same way. A sheet run's records are matched the same way
 /// but not drawn again: the sheet the line names must exist, and the rest goes into the next sheet (docs/PRINT.md).
 final class EarlierRun {
-    /// One manifest line, as far as resuming needs it.
-    struct Line {
-        let number: Int
-        let id: String
-        let file: String
-        let cti: String
-        let ec: String
-        let pngBytes: Int?
-        let payload: String
-    }
-
     /// OUT/manifest.jsonl.
     let manifestPath: String
     /// Length of the manifest's complete lines: what the sink keeps before appending.
@@ -94,9 +83,10 @@ final class EarlierRun {
         }
         pending = nil
         let line = try parse(bytes, number: number)
+        let lineFile = line.file ?? ""  // `Manifest.decode` requires a file
         let id = credential.id
         func mismatch(_ what: String) -> QRCertError {
-            QRCertError(.io, "RESUME_MISMATCH", "\(manifestPath):\(line.number): \(what)",
+            QRCertError(.io, "RESUME_MISMATCH", "\(manifestPath):\(number): \(what)",
                         hint: "resume with the same input and options as the stopped run, or issue into a new folder")
         }
         guard line.id == id else {
@@ -113,34 +103,34 @@ final class EarlierRun {
             guard line.cti == cti else {
                 throw mismatch("\(id) has cti \(line.cti), this run would give \(cti): another key, type or issue date")
             }
-            guard access(folder + "/" + line.file, F_OK) == 0 else {
-                throw mismatch("\(line.file), which holds \(id), is missing")
+            guard access(folder + "/" + lineFile, F_OK) == 0 else {
+                throw mismatch("\(lineFile), which holds \(id), is missing")
             }
             matched += 1
             return true
         }
-        guard let pngBytes = line.pngBytes else { throw mismatch("\(id) was printed on a sheet, this run writes a file per record") }
-        guard line.file == file else { throw mismatch("\(id) is in \(line.file), this run's layout puts it in \(file) (check --shard)") }
+        guard let pngBytes = line.fileBytes else { throw mismatch("\(id) was printed on a sheet, this run writes a file per record") }
+        guard line.file == file else { throw mismatch("\(id) is in \(lineFile), this run's layout puts it in \(file) (check --shard)") }
         guard line.cti == cti else {
             throw mismatch("\(id) has cti \(line.cti), this run would give \(cti): another key, type or issue date")
         }
         if let reason = recheck(line.payload) {
             throw mismatch("the payload of \(id) is not what this run signs for it: \(reason)")
         }
-        let path = folder + "/" + line.file
+        let path = folder + "/" + lineFile
         var info = stat()
         let present = stat(path, &info) == 0 && Int(info.st_size) == pngBytes
         if !present || !comparedOne {
             let drawn = try draw(line.payload)
             guard drawn.count == pngBytes else {
-                throw mismatch("\(line.file) drawn again has \(drawn.count) bytes, the manifest says \(pngBytes) (check --module-size and --margin)")
+                throw mismatch("\(lineFile) drawn again has \(drawn.count) bytes, the manifest says \(pngBytes) (check --module-size and --margin)")
             }
             if present {
                 guard try Files.read(path) == drawn else {
-                    throw mismatch("\(line.file) differs from the image of its manifest payload (check --module-size and --margin)")
+                    throw mismatch("\(lineFile) differs from the image of its manifest payload (check --module-size and --margin)")
                 }
             } else {
-                try Files.place(drawn, folder: folder, file: line.file, replacing: true)
+                try Files.place(drawn, folder: folder, file: lineFile, replacing: true)
                 redrawn += 1
             }
             comparedOne = true
@@ -160,22 +150,13 @@ final class EarlierRun {
         guard let reader = lines else { return }
         if let (number, bytes) = try nextLine(reader) {
             let line = try parse(bytes, number: number)
-            throw QRCertError(.io, "RESUME_MISMATCH", "\(manifestPath):\(line.number): the earlier run issued \(line.id), which this input does not hold",
+            throw QRCertError(.io, "RESUME_MISMATCH", "\(manifestPath):\(number): the earlier run issued \(line.id), which this input does not hold",
                               hint: "resume with the same input and options as the stopped run, or issue into a new folder")
         }
     }
 
-    private func parse(_ bytes: [UInt8], number: Int) throws(QRCertError) -> Line {
-        let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-        let bytes = (object?["png_bytes"] ?? object?["bytes"]) as? Int
-        guard let object, let id = object["id"] as? String, let file = object["file"] as? String,
-              let cti = object["cti"] as? String, let ec = object["ec"] as? String,
-              bytes != nil || sheet, let payload = object["payload"] as? String,
-              !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
-            throw QRCertError(.io, "RESUME_BAD_MANIFEST", "\(manifestPath):\(number): not a manifest line of a \(sheet ? "sheet" : "png") run",
-                              hint: "the folder holds something else: issue into a new folder")
-        }
-        return Line(number: number, id: id, file: file, cti: cti, ec: ec, pngBytes: bytes, payload: payload)
+    private func parse(_ bytes: [UInt8], number: Int) throws(QRCertError) -> Manifest.Line {
+        try Manifest.decode(bytes, number: number, path: manifestPath, sheet: sheet)
     }
 
     /// The ids of the earlier run's rejects.jsonl whose code is a production fault (`BatchIssue.isRecordFault`).
@@ -193,9 +174,7 @@ final class EarlierRun {
         defer { reader.close() }
         var ids = Set<String>()
         while let (_, bytes) = try reader.next() {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-                  let code = object["code"] as? String, BatchIssue.isRecordFault(code: code), let id = object["id"] as? String else { continue }
-            ids.insert(id)
+            if let id = Manifest.producedReject(bytes) { ids.insert(id) }
         }
         return ids
     }

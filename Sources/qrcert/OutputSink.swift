@@ -78,25 +78,16 @@ final class OutputSink {
             pending.append(0x0A)
             if pending.count >= 1 << 16 { try flushStdout() }
         case .png:
-            let line = JSONText.object([
-                ("id", .string(credential.id)),
-                ("type", .string(credential.profile.type)),
-                ("cti", .string(Hex.encode(result.certificateID))),
-                ("file", .optional(rendered.file)),
-                ("png_bytes", .optional(rendered.bytes.map(Int64.init))),
-                ("qr_version", .optional(rendered.version.map(Int64.init))),
-                ("ec", .string(level.rawValue)),
-                ("line", .number(Int64(row.line))),
-                ("payload", .string(result.payload)),
-            ]).rendered + "\n"
+            let line = Manifest.Line(id: credential.id, type: credential.profile.type, cti: Hex.encode(result.certificateID),
+                                     file: rendered.file, pngBytes: rendered.bytes, qrVersion: rendered.version,
+                                     ec: level.rawValue, line: row.line, payload: result.payload)
             try cutManifest()
-            try Self.append(line, to: manifest, path: (folder ?? ".") + "/manifest.jsonl")
+            try Self.append(line.encoded + "\n", to: manifest, path: manifestPath)
         case .pdf, .svg:
-            var fields: [(String, JSONText)] = [
-                ("id", .string(credential.id)),
-                ("type", .string(credential.profile.type)),
-                ("cti", .string(Hex.encode(result.certificateID))),
-            ]
+            var line = Manifest.Line(id: credential.id, type: credential.profile.type, cti: Hex.encode(result.certificateID),
+                                     file: rendered.file, bytes: rendered.bytes, layout: printing?.layout.rawValue ?? "card",
+                                     moduleMicrometres: rendered.moduleMM.map { Int(($0 * 1000).rounded()) },
+                                     qrVersion: rendered.version, ec: level.rawValue, line: row.line, payload: result.payload)
             if let printing, printing.layout == .sheet, let folder, let item = rendered.item {
                 if sheet == nil {
                     sheet = try SheetFile(folder: folder, name: PrintOutput.sheetName(sheetNumber), options: printing.options,
@@ -106,22 +97,18 @@ final class OutputSink {
                 do throws(QRCertError) { place = try sheet!.add(item) } catch {
                     throw error.located("\(row.source):\(row.line): record \(credential.id)")
                 }
-                fields += [("file", .string(sheet!.name)), ("page", .number(Int64(place.page))), ("slot", .number(Int64(place.slot)))]
-            } else {
-                fields += [("file", .optional(rendered.file)), ("bytes", .optional(rendered.bytes.map(Int64.init)))]
+                line.file = sheet!.name
+                line.bytes = nil
+                line.page = place.page
+                line.slot = place.slot
             }
-            fields += [
-                ("layout", .string(printing?.layout.rawValue ?? "card")),
-                ("module_um", .optional(rendered.moduleMM.map { Int64(($0 * 1000).rounded()) })),
-                ("qr_version", .optional(rendered.version.map(Int64.init))),
-                ("ec", .string(level.rawValue)),
-                ("line", .number(Int64(row.line))),
-                ("payload", .string(result.payload)),
-            ]
             try cutManifest()
-            try Self.append(JSONText.object(fields).rendered + "\n", to: manifest, path: (folder ?? ".") + "/manifest.jsonl")
+            try Self.append(line.encoded + "\n", to: manifest, path: manifestPath)
         }
     }
+
+    /// OUT/manifest.jsonl, as errors name it.
+    private var manifestPath: String { (folder ?? ".") + "/" + Manifest.fileName }
 
     /// Records a rejected row in OUT/rejects.jsonl (created on the first one).
     func rejected(_ rejection: RejectedRow) throws(QRCertError) {
