@@ -158,7 +158,7 @@ struct IssueCommand: ParsableCommand {
             let code = try QRCode.encode(payload, level: level)
             return (try PNGRenderer.render(code, options: png), code.version)
         }
-        let earlier = try resume ? folder.map { folder throws(QRCertError) in try EarlierRun(folder: folder, sheet: printer?.layout == .sheet) } : nil
+        let earlier = try resume ? folder.map { folder throws(QRCertError) in try EarlierRun(folder: folder, issuer: issuer, ec: level.rawValue, sheet: printer?.layout == .sheet) } : nil
         if let earlier, earlier.removedTemporaries > 0 {
             Console.diagnostic("qrcert: removed \(earlier.removedTemporaries) unfinished temporary file(s) of the earlier run")
         }
@@ -176,13 +176,11 @@ struct IssueCommand: ParsableCommand {
         do {
             completion = try batch.run(&input.reader, skip: { (credential: Credential) throws(QRCertError) -> Bool in
             guard let earlier else { return false }
-            return try earlier.issued(credential, file: layout.file(for: credential.id),
-                                      cti: Hex.encode(issuer.certificateID(for: credential) ?? []), ec: level.rawValue,
-                                      recheck: { payload in issuer.recheck(payload, for: credential) },
-                                      draw: { (payload: String) throws(QRCertError) -> [UInt8] in
-                                          if let printer { return try printer.document(credential, payload: payload).bytes }
-                                          return try draw(payload).bytes
-                                      })
+            return try earlier.walk.issued(credential, file: layout.file(for: credential.id),
+                                           draw: { (payload: String) throws(QRCertError) -> [UInt8] in
+                                               if let printer { return try printer.document(credential, payload: payload).bytes }
+                                               return try draw(payload).bytes
+                                           })
         }, shouldStop: { Interruption.requested != nil }, produce: { (credential: Credential, result: Issuer.Issued) throws(QRCertError) -> Rendered in
             if let printer, let folder { return try printer.produce(credential, result, folder: folder, layout: layout, replacing: replacing) }
             guard mode == .png, let folder else { return Rendered(file: nil, version: nil, bytes: nil) }
@@ -218,13 +216,13 @@ struct IssueCommand: ParsableCommand {
             }
             throw error
         }
-        if completion == .finished { try earlier?.finish() }
+        if completion == .finished { try earlier?.walk.finish() }
         progress.finish()
         try sink.close()
         var summary = Self.summary(issued: issued, rejected: rejected, seconds: progress.elapsed)
         if let earlier {
             summary += "; \(skipped) already issued by the earlier run"
-            if earlier.redrawn > 0 { summary += " (\(earlier.redrawn) PNG(s) drawn again from the manifest)" }
+            if earlier.walk.redrawn > 0 { summary += " (\(earlier.walk.redrawn) PNG(s) drawn again from the manifest)" }
         }
         if let signal = Interruption.requested {
             Console.diagnostic("qrcert: stopped: " + summary)
