@@ -162,7 +162,7 @@ struct IssueCommand: ParsableCommand {
         if let earlier, earlier.removedTemporaries > 0 {
             Console.diagnostic("qrcert: removed \(earlier.removedTemporaries) unfinished temporary file(s) of the earlier run")
         }
-        let sink = try OutputSink(format: format, folder: out, earlier: earlier, printing: printer,
+        let sink = try OutputSink(format: format, level: ec, folder: out, earlier: earlier, printing: printer,
                                   date: ISO8601DateFormatter().string(from: Date()))
         var warnedSmall = false
         let progress = Progress(enabled: Console.stderrIsTerminal, totalBytes: input.totalBytes)
@@ -174,7 +174,7 @@ struct IssueCommand: ParsableCommand {
         defer { Interruption.uninstall() }
         let completion: BatchIssue.Completion
         do {
-            completion = try batch.run(&input.reader, skip: { (credential: Credential) throws(QRCertError) -> Bool in
+            completion = try batch.run(&input.reader, into: sink, skip: { (credential: Credential) throws(QRCertError) -> Bool in
             guard let earlier else { return false }
             return try earlier.walk.issued(credential, file: layout.file(for: credential.id),
                                            draw: { (payload: String) throws(QRCertError) -> [UInt8] in
@@ -189,19 +189,17 @@ struct IssueCommand: ParsableCommand {
             // A fresh run's names must be free; a resumed run replaces what its stopped run left after the manifest.
             try Files.place(image.bytes, folder: folder, file: name, replacing: replacing)
             return Rendered(file: name, version: image.version, bytes: image.bytes.count)
-        }, emit: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
+        }, observe: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
             switch entry {
-            case .issued(let row, let credential, let result, let rendered):
+            case .issued(_, let credential, _, let rendered):
                 issued += 1
                 if let mm = rendered.moduleMM, !warnedSmall, ModuleRules.isBelowRecommended(mm) {
                     warnedSmall = true
                     Console.diagnostic(PrintOutput.smallModuleWarning + " (\(credential.id) first)")
                 }
-                try sink.issued(row: row, credential: credential, result: result, rendered: rendered, level: level)
             case .rejected(let rejection):
                 rejected += 1
                 progress.diagnostic(rejection.description)
-                try sink.rejected(rejection)
             case .skipped:
                 skipped += 1
             }

@@ -3,7 +3,8 @@ import QRCert
 import QRCertFormat
 import QRCertImage
 
-/// Where `issue` puts its results: the manifest and rejects files in the output folder, or payload lines on stdout.
+/// Where `issue` puts its results (the CLI's `IssueSink`): the manifest and rejects files in the output folder, or
+/// payload lines on stdout. Each manifest line is a `Manifest.Line`, the schema `--resume` reads back.
 ///
 /// The manifest is created exclusively (a second run never mixes into the first) and appended line by line,
 /// in input order, after each record's PNG is in place under its final name; each line is one write, so a
@@ -16,8 +17,9 @@ import QRCertImage
 /// A `--layout sheet` run puts every code in one PDF that exists only once the run ends (`SheetFile`): its
 /// manifest is written beside it under a temporary name and renamed after it, so the two appear together
 /// (a resumed run copies the earlier lines first). docs/PRINT.md.
-final class OutputSink {
+final class OutputSink: IssueSink {
     private let format: OutputFormat
+    private let level: ErrorCorrection
     private let folder: String?
     private var manifest: Int32 = -1
     private var rejects: Int32 = -1
@@ -33,9 +35,10 @@ final class OutputSink {
     private var sheetNumber = 1
     private let sheetDate: String
 
-    init(format: OutputFormat, folder: String?, earlier: EarlierRun? = nil, printing: PrintOutput? = nil,
+    init(format: OutputFormat, level: ErrorCorrection, folder: String?, earlier: EarlierRun? = nil, printing: PrintOutput? = nil,
          date: String = "") throws(QRCertError) {
         self.format = format
+        self.level = level
         self.folder = folder
         self.printing = printing
         sheetDate = date
@@ -70,8 +73,8 @@ final class OutputSink {
         }
     }
 
-    /// Records an issued credential.
-    func issued(row: RecordRow, credential: Credential, result: Issuer.Issued, rendered: Rendered, level: ErrorCorrection) throws(QRCertError) {
+    /// Records an issued credential: its payload line, or its manifest line (after its file is in place).
+    func issued(row: RecordRow, credential: Credential, issued result: Issuer.Issued, product rendered: Rendered) throws(QRCertError) {
         switch format {
         case .payload:
             pending += Array(result.payload.utf8)
