@@ -153,12 +153,9 @@ struct IssueCommand: ParsableCommand {
         }
         let png = printing.moduleMM.map { PNGOptions(moduleSize: moduleSize, margin: margin, moduleMillimetres: $0) }
             ?? PNGOptions(moduleSize: moduleSize, margin: margin)
-        let level = ec, folder = out, mode = format, replacing = resume
-        let draw = { @Sendable (payload: String) throws(QRCertError) -> (bytes: [UInt8], version: Int) in
-            let code = try QRCode.encode(payload, level: level)
-            return (try PNGRenderer.render(code, options: png), code.version)
-        }
-        let earlier = try resume ? folder.map { folder throws(QRCertError) in try EarlierRun(folder: folder, issuer: issuer, ec: level.rawValue, sheet: printer?.layout == .sheet) } : nil
+        let output = RecordOutput(format: format, folder: out, layout: layout, png: png, level: ec, printer: printer,
+                                  replacing: resume)
+        let earlier = try resume ? out.map { folder throws(QRCertError) in try EarlierRun(folder: folder, issuer: issuer, ec: ec.rawValue, sheet: printer?.layout == .sheet) } : nil
         if let earlier, earlier.removedTemporaries > 0 {
             Console.diagnostic("qrcert: removed \(earlier.removedTemporaries) unfinished temporary file(s) of the earlier run")
         }
@@ -174,22 +171,9 @@ struct IssueCommand: ParsableCommand {
         defer { Interruption.uninstall() }
         let completion: BatchIssue.Completion
         do {
-            completion = try batch.run(&input.reader, into: sink, skip: { (credential: Credential) throws(QRCertError) -> Bool in
-            guard let earlier else { return false }
-            return try earlier.walk.issued(credential, file: layout.file(for: credential.id),
-                                           draw: { (payload: String) throws(QRCertError) -> [UInt8] in
-                                               if let printer { return try printer.document(credential, payload: payload).bytes }
-                                               return try draw(payload).bytes
-                                           })
-        }, shouldStop: { Interruption.requested != nil }, produce: { (credential: Credential, result: Issuer.Issued) throws(QRCertError) -> Rendered in
-            if let printer, let folder { return try printer.produce(credential, result, folder: folder, layout: layout, replacing: replacing) }
-            guard mode == .png, let folder else { return Rendered(file: nil, version: nil, bytes: nil) }
-            let image = try draw(result.payload)
-            let name = layout.file(for: credential.id)
-            // A fresh run's names must be free; a resumed run replaces what its stopped run left after the manifest.
-            try Files.place(image.bytes, folder: folder, file: name, replacing: replacing)
-            return Rendered(file: name, version: image.version, bytes: image.bytes.count)
-        }, observe: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
+            completion = try batch.run(&input.reader, producing: output, into: sink, resuming: earlier?.walk,
+                                       shouldStop: { Interruption.requested != nil },
+                                       observe: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
             switch entry {
             case .issued(_, let credential, _, let rendered):
                 issued += 1
@@ -214,7 +198,6 @@ struct IssueCommand: ParsableCommand {
             }
             throw error
         }
-        if completion == .finished { try earlier?.walk.finish() }
         progress.finish()
         try sink.close()
         var summary = Self.summary(issued: issued, rejected: rejected, seconds: progress.elapsed)
@@ -224,7 +207,7 @@ struct IssueCommand: ParsableCommand {
         }
         if let signal = Interruption.requested {
             Console.diagnostic("qrcert: stopped: " + summary)
-            if mode != .payload, let folder {
+            if format != .payload, let folder = out {
                 Console.diagnostic("qrcert: hint: run the same command with --resume to finish \(folder)")
             }
             throw ExitCode(128 + signal)
