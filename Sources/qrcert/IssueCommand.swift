@@ -169,11 +169,10 @@ struct IssueCommand: ParsableCommand {
         let progressProbe = input.reader
         Interruption.install()
         defer { Interruption.uninstall() }
-        let completion: BatchIssue.Completion
         do {
-            completion = try batch.run(&input.reader, producing: output, into: sink, resuming: earlier?.walk,
-                                       shouldStop: { Interruption.requested != nil },
-                                       observe: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
+            try batch.run(&input.reader, producing: output, into: sink, resuming: earlier?.walk,
+                          shouldStop: { Interruption.requested != nil },
+                          observe: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
             switch entry {
             case .issued(_, let credential, _, let rendered):
                 issued += 1
