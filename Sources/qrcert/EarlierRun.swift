@@ -3,179 +3,78 @@ import QRCert
 import QRCertFormat
 
 /// What a stopped `issue` run left in its output folder, read back so that `--resume` issues each record
-/// exactly once.
+/// exactly once: the file side of it; the matching rules are `ManifestWalk`'s, in the library.
 ///
 /// A run renames each PNG into place before it writes the record's manifest line, and writes manifest lines
 /// in input order. So after a stop, however abrupt, the manifest is a prefix of the records to issue (its last
 /// line possibly cut); PNGs of some records after that prefix may exist, and so may temporary files.
 /// Resuming therefore:
 /// - removes temporary files (`*.png.tmp-*`) and cuts a partial last line off the manifest;
-/// - walks the manifest alongside the input: every record that passes its checks must be the next manifest
-///   line, with the same id, file, EC level and `cti` (so the same key, type and issue date), else
-///   `RESUME_MISMATCH`; it is skipped when its PNG has the size the line records, and a missing or different
-///   PNG is drawn again from the line's payload (no new signature: the manifest stays the truth);
-/// - trusts no payload it reads back: each is decoded and checked with this run's key against the claims
-///   this run would sign for the input record (`Issuer.recheck`) before the record is skipped or its PNG
-///   drawn again, so another `--issuer`, key or record, or an edited manifest, is `RESUME_MISMATCH`;
-/// - tries again a record that the earlier run rejected while producing it (a payload too long for any
-///   QR code, a file name already taken: `BatchIssue.isRecordFault`), as its rejects.jsonl lists it;
+/// - reads the ids of the earlier run's rejects.jsonl that it rejected while producing them (a payload too long
+///   for any QR code, a file name already taken: `Manifest.producedReject`), to be tried again;
+/// - walks the manifest's complete lines alongside the input (`walk`, see `ManifestWalk`), redrawing a missing
+///   or different PNG under its name;
 /// - issues the records after the manifest's end as usual, replacing any PNG they left.
-/// The manifest and rejects files are opened without following symbolic links.
-/// The first skipped PNG is also redrawn and compared byte for byte, so a resume with another
-/// `--module-size` or `--margin` is refused rather than mixing two sizes in one folder. Cards and stamps (PDF,
-/// SVG) are files per record like PNGs and resume the same way. A sheet run's records are matched the same way
-/// but not drawn again: the sheet the line names must exist, and the rest goes into the next sheet (docs/PRINT.md).
+/// The manifest and rejects files are opened without following symbolic links. Cards and stamps (PDF, SVG) are
+/// files per record like PNGs and resume the same way; a sheet run's lines must name a sheet that exists, and
+/// the rest goes into the next sheet (docs/PRINT.md).
 final class EarlierRun {
-    /// One manifest line, as far as resuming needs it.
-    struct Line {
-        let number: Int
-        let id: String
-        let file: String
-        let cti: String
-        let ec: String
-        let pngBytes: Int?
-        let payload: String
-    }
-
     /// OUT/manifest.jsonl.
     let manifestPath: String
     /// Length of the manifest's complete lines: what the sink keeps before appending.
     let completeLength: Int
     /// Temporary files removed.
     let removedTemporaries: Int
-    /// Manifest lines matched so far.
-    private(set) var matched = 0
-    /// PNGs drawn again from their manifest payload.
-    private(set) var redrawn = 0
+    /// The manifest's lines matched against the input.
+    let walk: ManifestWalk
 
-    private let folder: String
-    private var lines: LineReader?
-    private var pending: (Int, [UInt8])?
-    private var comparedOne = false
-    /// Ids the earlier run rejected while producing them: not in its manifest, tried again.
-    private var producedRejects = Set<String>()
-    /// A sheet run: lines name a shared sheet file, not one file per record.
-    private let sheet: Bool
+    private let lines: LineReader?
 
-    /// Reads what is in `folder` (nothing there: a fresh run).
-    init(folder: String, sheet: Bool = false) throws(QRCertError) {
-        self.folder = folder
-        self.sheet = sheet
-        manifestPath = folder + "/manifest.jsonl"
+    /// Reads what is in `folder` (nothing there: a fresh run) for a run that signs with `issuer` at level `ec`.
+    init(folder: String, issuer: Issuer, ec: String, sheet: Bool = false) throws(QRCertError) {
+        manifestPath = folder + "/" + Manifest.fileName
         removedTemporaries = Self.removeTemporaries(in: folder)
-        producedRejects = try Self.producedRejects(folder + "/rejects.jsonl")
+        let producedRejects = try Self.producedRejects(folder + "/rejects.jsonl")
         let fd = open(manifestPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
+        if fd >= 0 {
+            completeLength = try Self.lengthOfCompleteLines(fd, path: manifestPath)
+            lines = LineReader(fd: fd, limit: completeLength, path: manifestPath)
+        } else {
             guard errno == ENOENT else {
                 let reason = errno == ELOOP ? "it is a symbolic link; refused" : String(cString: strerror(errno))
                 throw QRCertError(.io, "IO_READ", "cannot read \(manifestPath): \(reason)")
             }
             completeLength = 0
-            return
+            lines = nil
         }
-        let length = try Self.lengthOfCompleteLines(fd, path: manifestPath)
-        completeLength = length
-        lines = LineReader(fd: fd, limit: length, path: manifestPath)
+        walk = ManifestWalk(folder: OutputFolder(path: folder, lines: lines), manifestPath: manifestPath, issuer: issuer,
+                            ec: ec, sheet: sheet, producedRejects: producedRejects)
     }
 
     deinit { lines?.close() }
 
-    /// Whether the earlier run already issued `credential`, which the input gives next.
-    ///
-    /// `file`, `cti` and `ec` are what this run would write for it; `recheck` says why a payload is not what
-    /// this run signs for the record (nil: it is); `draw` renders a payload as this run would.
-    func issued(_ credential: Credential, file: String, cti: String, ec: String,
-                recheck: (String) -> String?,
-                draw: (String) throws(QRCertError) -> [UInt8]) throws(QRCertError) -> Bool {
-        guard let reader = lines, let (number, bytes) = try nextLine(reader) else {
-            lines?.close()
-            lines = nil
-            return false
-        }
-        pending = nil
-        let line = try parse(bytes, number: number)
-        let id = credential.id
-        func mismatch(_ what: String) -> QRCertError {
-            QRCertError(.io, "RESUME_MISMATCH", "\(manifestPath):\(line.number): \(what)",
-                        hint: "resume with the same input and options as the stopped run, or issue into a new folder")
-        }
-        guard line.id == id else {
-            if producedRejects.contains(id) {
-                // Rejected while it was produced, so never in the manifest: this line is the next record's.
-                pending = (number, bytes)
-                return false
-            }
-            throw mismatch("the earlier run issued \(line.id) here, but the input's next record is \(id)")
+    /// The output folder as the walk reaches it; a missing manifest has no lines.
+    private struct OutputFolder: ManifestWalk.Folder {
+        let path: String
+        let lines: LineReader?
+
+        func nextLine() throws(QRCertError) -> (number: Int, bytes: [UInt8])? {
+            guard let (number, bytes) = try lines?.next() else { return nil }
+            return (number, bytes)
         }
 
-        guard line.ec == ec else { throw mismatch("\(id) was issued at EC level \(line.ec), this run asks for \(ec)") }
-        if sheet {
-            guard line.cti == cti else {
-                throw mismatch("\(id) has cti \(line.cti), this run would give \(cti): another key, type or issue date")
-            }
-            guard access(folder + "/" + line.file, F_OK) == 0 else {
-                throw mismatch("\(line.file), which holds \(id), is missing")
-            }
-            matched += 1
-            return true
-        }
-        guard let pngBytes = line.pngBytes else { throw mismatch("\(id) was printed on a sheet, this run writes a file per record") }
-        guard line.file == file else { throw mismatch("\(id) is in \(line.file), this run's layout puts it in \(file) (check --shard)") }
-        guard line.cti == cti else {
-            throw mismatch("\(id) has cti \(line.cti), this run would give \(cti): another key, type or issue date")
-        }
-        if let reason = recheck(line.payload) {
-            throw mismatch("the payload of \(id) is not what this run signs for it: \(reason)")
-        }
-        let path = folder + "/" + line.file
-        var info = stat()
-        let present = stat(path, &info) == 0 && Int(info.st_size) == pngBytes
-        if !present || !comparedOne {
-            let drawn = try draw(line.payload)
-            guard drawn.count == pngBytes else {
-                throw mismatch("\(line.file) drawn again has \(drawn.count) bytes, the manifest says \(pngBytes) (check --module-size and --margin)")
-            }
-            if present {
-                guard try Files.read(path) == drawn else {
-                    throw mismatch("\(line.file) differs from the image of its manifest payload (check --module-size and --margin)")
-                }
-            } else {
-                try Files.place(drawn, folder: folder, file: line.file, replacing: true)
-                redrawn += 1
-            }
-            comparedOne = true
-        }
-        matched += 1
-        return true
-    }
+        func exists(_ file: String) -> Bool { access(path + "/" + file, F_OK) == 0 }
 
-    /// The line put back by the last call, else the reader's next.
-    private func nextLine(_ reader: LineReader) throws(QRCertError) -> (Int, [UInt8])? {
-        if let pending { return pending }
-        return try reader.next()
-    }
-
-    /// Throws if the manifest holds records the input did not reach (another or a shortened input).
-    func finish() throws(QRCertError) {
-        guard let reader = lines else { return }
-        if let (number, bytes) = try nextLine(reader) {
-            let line = try parse(bytes, number: number)
-            throw QRCertError(.io, "RESUME_MISMATCH", "\(manifestPath):\(line.number): the earlier run issued \(line.id), which this input does not hold",
-                              hint: "resume with the same input and options as the stopped run, or issue into a new folder")
+        func size(_ file: String) -> Int? {
+            var info = stat()
+            return stat(path + "/" + file, &info) == 0 ? Int(info.st_size) : nil
         }
-    }
 
-    private func parse(_ bytes: [UInt8], number: Int) throws(QRCertError) -> Line {
-        let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-        let bytes = (object?["png_bytes"] ?? object?["bytes"]) as? Int
-        guard let object, let id = object["id"] as? String, let file = object["file"] as? String,
-              let cti = object["cti"] as? String, let ec = object["ec"] as? String,
-              bytes != nil || sheet, let payload = object["payload"] as? String,
-              !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
-            throw QRCertError(.io, "RESUME_BAD_MANIFEST", "\(manifestPath):\(number): not a manifest line of a \(sheet ? "sheet" : "png") run",
-                              hint: "the folder holds something else: issue into a new folder")
+        func read(_ file: String) throws(QRCertError) -> [UInt8] { try Files.read(path + "/" + file) }
+
+        func place(_ bytes: [UInt8], file: String) throws(QRCertError) {
+            try Files.place(bytes, folder: path, file: file, replacing: true)
         }
-        return Line(number: number, id: id, file: file, cti: cti, ec: ec, pngBytes: bytes, payload: payload)
     }
 
     /// The ids of the earlier run's rejects.jsonl whose code is a production fault (`BatchIssue.isRecordFault`).
@@ -193,9 +92,7 @@ final class EarlierRun {
         defer { reader.close() }
         var ids = Set<String>()
         while let (_, bytes) = try reader.next() {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-                  let code = object["code"] as? String, BatchIssue.isRecordFault(code: code), let id = object["id"] as? String else { continue }
-            ids.insert(id)
+            if let id = Manifest.producedReject(bytes) { ids.insert(id) }
         }
         return ids
     }

@@ -153,16 +153,13 @@ struct IssueCommand: ParsableCommand {
         }
         let png = printing.moduleMM.map { PNGOptions(moduleSize: moduleSize, margin: margin, moduleMillimetres: $0) }
             ?? PNGOptions(moduleSize: moduleSize, margin: margin)
-        let level = ec, folder = out, mode = format, replacing = resume
-        let draw = { @Sendable (payload: String) throws(QRCertError) -> (bytes: [UInt8], version: Int) in
-            let code = try QRCode.encode(payload, level: level)
-            return (try PNGRenderer.render(code, options: png), code.version)
-        }
-        let earlier = try resume ? folder.map { folder throws(QRCertError) in try EarlierRun(folder: folder, sheet: printer?.layout == .sheet) } : nil
+        let output = RecordOutput(format: format, folder: out, layout: layout, png: png, level: ec, printer: printer,
+                                  replacing: resume)
+        let earlier = try resume ? out.map { folder throws(QRCertError) in try EarlierRun(folder: folder, issuer: issuer, ec: ec.rawValue, sheet: printer?.layout == .sheet) } : nil
         if let earlier, earlier.removedTemporaries > 0 {
             Console.diagnostic("qrcert: removed \(earlier.removedTemporaries) unfinished temporary file(s) of the earlier run")
         }
-        let sink = try OutputSink(format: format, folder: out, earlier: earlier, printing: printer,
+        let sink = try OutputSink(format: format, level: ec, folder: out, earlier: earlier, printing: printer,
                                   date: ISO8601DateFormatter().string(from: Date()))
         var warnedSmall = false
         let progress = Progress(enabled: Console.stderrIsTerminal, totalBytes: input.totalBytes)
@@ -172,38 +169,20 @@ struct IssueCommand: ParsableCommand {
         let progressProbe = input.reader
         Interruption.install()
         defer { Interruption.uninstall() }
-        let completion: BatchIssue.Completion
         do {
-            completion = try batch.run(&input.reader, skip: { (credential: Credential) throws(QRCertError) -> Bool in
-            guard let earlier else { return false }
-            return try earlier.issued(credential, file: layout.file(for: credential.id),
-                                      cti: Hex.encode(issuer.certificateID(for: credential) ?? []), ec: level.rawValue,
-                                      recheck: { payload in issuer.recheck(payload, for: credential) },
-                                      draw: { (payload: String) throws(QRCertError) -> [UInt8] in
-                                          if let printer { return try printer.document(credential, payload: payload).bytes }
-                                          return try draw(payload).bytes
-                                      })
-        }, shouldStop: { Interruption.requested != nil }, produce: { (credential: Credential, result: Issuer.Issued) throws(QRCertError) -> Rendered in
-            if let printer, let folder { return try printer.produce(credential, result, folder: folder, layout: layout, replacing: replacing) }
-            guard mode == .png, let folder else { return Rendered(file: nil, version: nil, bytes: nil) }
-            let image = try draw(result.payload)
-            let name = layout.file(for: credential.id)
-            // A fresh run's names must be free; a resumed run replaces what its stopped run left after the manifest.
-            try Files.place(image.bytes, folder: folder, file: name, replacing: replacing)
-            return Rendered(file: name, version: image.version, bytes: image.bytes.count)
-        }, emit: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
+            try batch.run(&input.reader, producing: output, into: sink, resuming: earlier?.walk,
+                          shouldStop: { Interruption.requested != nil },
+                          observe: { (entry: BatchIssue.Entry<Rendered>) throws(QRCertError) in
             switch entry {
-            case .issued(let row, let credential, let result, let rendered):
+            case .issued(_, let credential, _, let rendered):
                 issued += 1
                 if let mm = rendered.moduleMM, !warnedSmall, ModuleRules.isBelowRecommended(mm) {
                     warnedSmall = true
                     Console.diagnostic(PrintOutput.smallModuleWarning + " (\(credential.id) first)")
                 }
-                try sink.issued(row: row, credential: credential, result: result, rendered: rendered, level: level)
             case .rejected(let rejection):
                 rejected += 1
                 progress.diagnostic(rejection.description)
-                try sink.rejected(rejection)
             case .skipped:
                 skipped += 1
             }
@@ -218,17 +197,16 @@ struct IssueCommand: ParsableCommand {
             }
             throw error
         }
-        if completion == .finished { try earlier?.finish() }
         progress.finish()
         try sink.close()
         var summary = Self.summary(issued: issued, rejected: rejected, seconds: progress.elapsed)
         if let earlier {
             summary += "; \(skipped) already issued by the earlier run"
-            if earlier.redrawn > 0 { summary += " (\(earlier.redrawn) PNG(s) drawn again from the manifest)" }
+            if earlier.walk.redrawn > 0 { summary += " (\(earlier.walk.redrawn) PNG(s) drawn again from the manifest)" }
         }
         if let signal = Interruption.requested {
             Console.diagnostic("qrcert: stopped: " + summary)
-            if mode != .payload, let folder {
+            if format != .payload, let folder = out {
                 Console.diagnostic("qrcert: hint: run the same command with --resume to finish \(folder)")
             }
             throw ExitCode(128 + signal)

@@ -3,7 +3,8 @@ import QRCert
 import QRCertFormat
 import QRCertImage
 
-/// Where `issue` puts its results: the manifest and rejects files in the output folder, or payload lines on stdout.
+/// Where `issue` puts its results (the CLI's `IssueSink`): the manifest and rejects files in the output folder, or
+/// payload lines on stdout. Each manifest line is a `Manifest.Line`, the schema `--resume` reads back.
 ///
 /// The manifest is created exclusively (a second run never mixes into the first) and appended line by line,
 /// in input order, after each record's PNG is in place under its final name; each line is one write, so a
@@ -16,8 +17,9 @@ import QRCertImage
 /// A `--layout sheet` run puts every code in one PDF that exists only once the run ends (`SheetFile`): its
 /// manifest is written beside it under a temporary name and renamed after it, so the two appear together
 /// (a resumed run copies the earlier lines first). docs/PRINT.md.
-final class OutputSink {
+final class OutputSink: IssueSink {
     private let format: OutputFormat
+    private let level: ErrorCorrection
     private let folder: String?
     private var manifest: Int32 = -1
     private var rejects: Int32 = -1
@@ -33,9 +35,10 @@ final class OutputSink {
     private var sheetNumber = 1
     private let sheetDate: String
 
-    init(format: OutputFormat, folder: String?, earlier: EarlierRun? = nil, printing: PrintOutput? = nil,
+    init(format: OutputFormat, level: ErrorCorrection, folder: String?, earlier: EarlierRun? = nil, printing: PrintOutput? = nil,
          date: String = "") throws(QRCertError) {
         self.format = format
+        self.level = level
         self.folder = folder
         self.printing = printing
         sheetDate = date
@@ -70,33 +73,24 @@ final class OutputSink {
         }
     }
 
-    /// Records an issued credential.
-    func issued(row: RecordRow, credential: Credential, result: Issuer.Issued, rendered: Rendered, level: ErrorCorrection) throws(QRCertError) {
+    /// Records an issued credential: its payload line, or its manifest line (after its file is in place).
+    func issued(row: RecordRow, credential: Credential, issued result: Issuer.Issued, product rendered: Rendered) throws(QRCertError) {
         switch format {
         case .payload:
             pending += Array(result.payload.utf8)
             pending.append(0x0A)
             if pending.count >= 1 << 16 { try flushStdout() }
         case .png:
-            let line = JSONText.object([
-                ("id", .string(credential.id)),
-                ("type", .string(credential.profile.type)),
-                ("cti", .string(Hex.encode(result.certificateID))),
-                ("file", .optional(rendered.file)),
-                ("png_bytes", .optional(rendered.bytes.map(Int64.init))),
-                ("qr_version", .optional(rendered.version.map(Int64.init))),
-                ("ec", .string(level.rawValue)),
-                ("line", .number(Int64(row.line))),
-                ("payload", .string(result.payload)),
-            ]).rendered + "\n"
+            let line = Manifest.Line(id: credential.id, type: credential.profile.type, cti: Hex.encode(result.certificateID),
+                                     file: rendered.file, pngBytes: rendered.bytes, qrVersion: rendered.version,
+                                     ec: level.rawValue, line: row.line, payload: result.payload)
             try cutManifest()
-            try Self.append(line, to: manifest, path: (folder ?? ".") + "/manifest.jsonl")
+            try Self.append(line.encoded + "\n", to: manifest, path: manifestPath)
         case .pdf, .svg:
-            var fields: [(String, JSONText)] = [
-                ("id", .string(credential.id)),
-                ("type", .string(credential.profile.type)),
-                ("cti", .string(Hex.encode(result.certificateID))),
-            ]
+            var line = Manifest.Line(id: credential.id, type: credential.profile.type, cti: Hex.encode(result.certificateID),
+                                     file: rendered.file, bytes: rendered.bytes, layout: printing?.layout.rawValue ?? "card",
+                                     moduleMicrometres: rendered.moduleMM.map { Int(($0 * 1000).rounded()) },
+                                     qrVersion: rendered.version, ec: level.rawValue, line: row.line, payload: result.payload)
             if let printing, printing.layout == .sheet, let folder, let item = rendered.item {
                 if sheet == nil {
                     sheet = try SheetFile(folder: folder, name: PrintOutput.sheetName(sheetNumber), options: printing.options,
@@ -106,22 +100,18 @@ final class OutputSink {
                 do throws(QRCertError) { place = try sheet!.add(item) } catch {
                     throw error.located("\(row.source):\(row.line): record \(credential.id)")
                 }
-                fields += [("file", .string(sheet!.name)), ("page", .number(Int64(place.page))), ("slot", .number(Int64(place.slot)))]
-            } else {
-                fields += [("file", .optional(rendered.file)), ("bytes", .optional(rendered.bytes.map(Int64.init)))]
+                line.file = sheet!.name
+                line.bytes = nil
+                line.page = place.page
+                line.slot = place.slot
             }
-            fields += [
-                ("layout", .string(printing?.layout.rawValue ?? "card")),
-                ("module_um", .optional(rendered.moduleMM.map { Int64(($0 * 1000).rounded()) })),
-                ("qr_version", .optional(rendered.version.map(Int64.init))),
-                ("ec", .string(level.rawValue)),
-                ("line", .number(Int64(row.line))),
-                ("payload", .string(result.payload)),
-            ]
             try cutManifest()
-            try Self.append(JSONText.object(fields).rendered + "\n", to: manifest, path: (folder ?? ".") + "/manifest.jsonl")
+            try Self.append(line.encoded + "\n", to: manifest, path: manifestPath)
         }
     }
+
+    /// OUT/manifest.jsonl, as errors name it.
+    private var manifestPath: String { (folder ?? ".") + "/" + Manifest.fileName }
 
     /// Records a rejected row in OUT/rejects.jsonl (created on the first one).
     func rejected(_ rejection: RejectedRow) throws(QRCertError) {
