@@ -27,6 +27,9 @@ enum Console {
     /// Writes straight to file descriptor 1 (no buffer): a scanner's answer is on screen before the next scan is read.
     static func write(_ text: String) { writeAll(1, Array(text.utf8)) }
 
+    /// As `write(_:)`, for UTF-8 already in a buffer (the verifier renders every answer into one).
+    static func write(bytes: [UInt8]) { writeAll(1, bytes) }
+
     static func line(_ text: String) { write(text + "\n") }
 
     /// One line on stderr. Messages quote unverified input (a scanned prefix, a record value, a list's names):

@@ -81,6 +81,11 @@ struct VerdictRenderer {
         return out + card(verdict) + "\n"
     }
 
+    /// As `text(_:origin:)`, appended to `out` as UTF-8.
+    func text(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
+        out.append(contentsOf: text(answer, origin: origin).utf8)
+    }
+
     /// `photo.jpg: code 2 of 3 at x 412, y 300`, or `photo.jpg` alone when no code was read.
     private func describe(_ origin: Origin) -> String {
         let file = DisplayText.escaped(origin.file)
@@ -162,6 +167,13 @@ struct VerdictRenderer {
 
     /// One JSON object per answer; with an origin, `file`, `x` and `y` (null when no code was read) come last.
     func json(_ answer: Answer, origin: Origin?) -> String {
+        var out: [UInt8] = []
+        json(answer, origin: origin, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// As `json(_:origin:)`, appended to `out` as UTF-8: one buffer serves every answer of a run.
+    func json(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
         var pairs: [(String, JSONText)]
         switch answer {
         case .verdict(let verdict): pairs = fields(verdict)
@@ -172,7 +184,7 @@ struct VerdictRenderer {
             pairs.append(("x", .optional(origin.symbol.map { Int64($0.x) })))
             pairs.append(("y", .optional(origin.symbol.map { Int64($0.y) })))
         }
-        return JSONText.object(pairs).rendered
+        JSONText.object(pairs).render(into: &out)
     }
 
     private func fields(_ verdict: Verdict) -> [(String, JSONText)] {

@@ -87,10 +87,22 @@ struct VerifyCommand: ParsableCommand {
         renderer.large = Console.stdoutIsTerminal
         renderer.width = min(max(Console.columns ?? 64, 32), 80)
         var allValid = true
+        // Every answer is rendered into this one buffer and written from it: no string per answer.
+        var buffer: [UInt8] = []
+        func write(_ answer: VerdictRenderer.Answer, origin: VerdictRenderer.Origin? = nil) {
+            buffer.removeAll(keepingCapacity: true)
+            if json {
+                renderer.json(answer, origin: origin, into: &buffer)
+                buffer.append(UInt8(ascii: "\n"))
+            } else {
+                renderer.text(answer, origin: origin, into: &buffer)
+            }
+            Console.write(bytes: buffer)
+        }
         func answer(_ text: String) {
             let verdict = verifier.verify(ScanText.normalize(text), at: time)
             allValid = allValid && verdict.isValid
-            Console.write(json ? renderer.json(verdict) + "\n" : renderer.text(verdict))
+            write(.verdict(verdict))
         }
         var images = self.images
         // `verify photo.jpg`: an image file given where a payload goes is read as one, and the user told so.
@@ -112,7 +124,7 @@ struct VerifyCommand: ParsableCommand {
                         }
                         continue
                     }
-                    Console.write(json ? renderer.json(answer, origin: origin) + "\n" : renderer.text(answer, origin: origin))
+                    write(answer, origin: origin)
                 }
             }
             if status != Status.ok { throw ExitCode(status) }
@@ -132,7 +144,7 @@ struct VerifyCommand: ParsableCommand {
                                   work: { frozen.verify(ScanText.normalize($0), at: time) }) { verdict in
                 answered += 1
                 allValid = allValid && verdict.isValid
-                Console.write(json ? renderer.json(verdict) + "\n" : renderer.text(verdict))
+                write(.verdict(verdict))
             }
             // An empty input is not "every payload valid": the step before may have failed.
             guard answered > 0 else {
