@@ -120,3 +120,29 @@ enum JSONText {
         for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((unit >> UInt32(shift)) & 0xF)]) }
     }
 }
+
+/// The members of one JSON object written straight into a buffer as they come, in the order given: for the
+/// line written per answer, where building a `JSONText` tree first cost more than writing it.
+struct JSONMembers {
+    private var count = 0
+
+    /// `"key":` (after a comma unless it is the first member); the caller writes the value next.
+    mutating func key(_ key: String, into out: inout [UInt8]) {
+        out.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        count += 1
+        JSONText.string(key).render(into: &out)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    /// `"key":value`.
+    mutating func add(_ key: String, _ value: JSONText, into out: inout [UInt8]) {
+        self.key(key, into: &out)
+        value.render(into: &out)
+    }
+
+    /// The closing brace (`{}` for an object without members).
+    func close(into out: inout [UInt8]) {
+        if count == 0 { out.append(UInt8(ascii: "{")) }
+        out.append(UInt8(ascii: "}"))
+    }
+}

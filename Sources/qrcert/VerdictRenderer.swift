@@ -176,56 +176,60 @@ struct VerdictRenderer {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// As `json(_:origin:)`, appended to `out` as UTF-8: one buffer serves every answer of a run.
+    /// As `json(_:origin:)`, appended to `out` as UTF-8: one buffer serves every answer of a run, and a verdict's
+    /// members are written as they come (no tree of the line first).
     func json(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
-        var pairs: [(String, JSONText)]
+        var members = JSONMembers()
         switch answer {
-        case .verdict(let verdict): pairs = fields(verdict)
-        case .unread(let error): pairs = fields(error)
+        case .verdict(let verdict): fields(verdict, members: &members, into: &out)
+        case .unread(let error): for (key, value) in fields(error) { members.add(key, value, into: &out) }
         }
         if let origin {
-            pairs.append(("file", .string(origin.file)))
-            pairs.append(("x", .optional(origin.symbol.map { Int64($0.x) })))
-            pairs.append(("y", .optional(origin.symbol.map { Int64($0.y) })))
+            members.add("file", .string(origin.file), into: &out)
+            members.add("x", .optional(origin.symbol.map { Int64($0.x) }), into: &out)
+            members.add("y", .optional(origin.symbol.map { Int64($0.y) }), into: &out)
         }
-        JSONText.object(pairs).render(into: &out)
+        members.close(into: &out)
     }
 
-    private func fields(_ verdict: Verdict) -> [(String, JSONText)] {
+    private func fields(_ verdict: Verdict, members: inout JSONMembers, into out: inout [UInt8]) {
+        func put(_ key: String, _ value: JSONText) { members.add(key, value, into: &out) }
         let reason = verdict.reason
-        var pairs: [(String, JSONText)] = [
-            ("valid", .bool(verdict.isValid)),
-            ("stage", .optional(reason?.stage.rawValue)),
-            ("code", .optional(reason?.code)),
-            ("message", .optional(reason?.message)),
-            ("reason", .optional(reason.map { ReasonText.sentence($0, language: language) })),
-            ("failures", .array(verdict.failures.map { .object([("stage", .string($0.stage.rawValue)), ("code", .string($0.code)), ("message", .string($0.message))]) })),
-            ("prefix", .optional(verdict.prefix?.rawValue)),
-            ("kid", .optional(verdict.keyID.map(Hex.encode))),
-            ("alg", .optional(verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name })),
-            ("signature_verified", .bool(verdict.signatureVerified)),
-            ("trusted_by", .optional(verdict.anchor?.source)),
-            ("issuer", .optional(verdict.issuer)),
-            ("issued_at", .optional(verdict.issuedAt.map(Timestamp.iso))),
-            ("not_before", .optional(verdict.claims?.notBefore.map(Timestamp.iso))),
-            ("expires_at", .optional(verdict.expiresAt.map(Timestamp.iso))),
-            ("cti", .optional(verdict.claims?.certificateID.map(Hex.encode))),
-            ("checked_at", .string(Timestamp.iso(verdict.time))),
-        ]
+        put("valid", .bool(verdict.isValid))
+        put("stage", .optional(reason?.stage.rawValue))
+        put("code", .optional(reason?.code))
+        put("message", .optional(reason?.message))
+        put("reason", .optional(reason.map { ReasonText.sentence($0, language: language) }))
+        put("failures", .array(verdict.failures.map { .object([("stage", .string($0.stage.rawValue)), ("code", .string($0.code)), ("message", .string($0.message))]) }))
+        put("prefix", .optional(verdict.prefix?.rawValue))
+        put("kid", .optional(verdict.keyID.map(Hex.encode)))
+        put("alg", .optional(verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name }))
+        put("signature_verified", .bool(verdict.signatureVerified))
+        put("trusted_by", .optional(verdict.anchor?.source))
+        put("issuer", .optional(verdict.issuer))
+        put("issued_at", .optional(verdict.issuedAt.map(Timestamp.iso)))
+        put("not_before", .optional(verdict.claims?.notBefore.map(Timestamp.iso)))
+        put("expires_at", .optional(verdict.expiresAt.map(Timestamp.iso)))
+        put("cti", .optional(verdict.claims?.certificateID.map(Hex.encode)))
+        put("checked_at", .string(Timestamp.iso(verdict.time)))
         if let credential = verdict.credential {
-            pairs.append(("type", .string(credential.profile.type)))
-            pairs.append(("id", .string(credential.id)))
-            pairs.append(("record", .object(credential.values.map { ($0.field.name, .string(Credential.displayText($0.value, $0.field))) })))
+            put("type", .string(credential.profile.type))
+            put("id", .string(credential.id))
+            members.key("record", into: &out)
+            var record = JSONMembers()
+            for (field, value) in credential.values {
+                record.add(field.name, .string(Credential.displayText(value, field)), into: &out)
+            }
+            record.close(into: &out)
         } else {
-            pairs.append(("type", .null))
-            pairs.append(("id", .null))
-            pairs.append(("record", .null))
+            put("type", .null)
+            put("id", .null)
+            put("record", .null)
             if let claims = verdict.claims, verdict.signatureVerified {
-                pairs.append(("claims", .object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) })))
+                put("claims", .object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) }))
             }
         }
-        pairs += listFields(verdict)
-        return pairs
+        for (key, value) in listFields(verdict) { put(key, value) }
     }
 
     /// The same keys as a verdict's line, for a file from which no payload was read.
