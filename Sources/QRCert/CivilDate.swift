@@ -29,11 +29,31 @@ public struct CivilDate: Sendable, Equatable, Comparable, CustomStringConvertibl
     /// `YYYY-MM-DD`.
     public var description: String {
         let (y, m, d) = components
+        if (0...9999).contains(y) {
+            // Every date of every answer comes here: ten ASCII bytes written in place, a small string (no allocation).
+            return String(unsafeUninitializedCapacity: 10) { out in
+                Self.digits(y, 4, into: out, at: 0)
+                out[4] = UInt8(ascii: "-")
+                Self.digits(m, 2, into: out, at: 5)
+                out[7] = UInt8(ascii: "-")
+                Self.digits(d, 2, into: out, at: 8)
+                return 10
+            }
+        }
         func pad(_ n: Int64, _ width: Int) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+
+    /// `n` (0 or more) as `width` decimal digits, zero-padded, at `start` of `out`.
+    static func digits(_ n: Int64, _ width: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        var n = n
+        for i in (start..<(start + width)).reversed() {
+            out[i] = UInt8(ascii: "0") + UInt8(n % 10)
+            n /= 10
+        }
     }
 
     /// Year, month, day.

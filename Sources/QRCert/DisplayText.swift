@@ -56,7 +56,7 @@ public enum DisplayText {
     /// The scalars of general category Cc, Cf, Zl and Zp in Unicode 15 (the same list as docs/FORMAT.md §4.7),
     /// written out so the rule does not move with the platform's Unicode tables; `DisplayTextTests` checks it
     /// against the platform's.
-    static func isUnsafe(_ value: UInt32) -> Bool {
+    public static func isUnsafe(_ value: UInt32) -> Bool {
         if value < 0xA0 { return value < 0x20 || value >= 0x7F }
         if value < 0x600 { return value == 0xAD }  // Latin, Greek, Cyrillic, Hebrew: only the soft hyphen
         if value >= 0x1E00 && value < 0x2000 { return false }  // Vietnamese letters (Latin Extended Additional), Greek

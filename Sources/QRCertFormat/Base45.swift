@@ -44,6 +44,43 @@ public enum Base45 {
     /// Checks run in this order: characters (`B45_BAD_CHAR`), then length (`B45_BAD_LENGTH`), then each
     /// group's value (`B45_OVERFLOW`).
     public static func decode(_ text: String) throws(QRCertError) -> [UInt8] {
+        var text = text
+        if let bytes = text.withUTF8(decodeValid) { return bytes }
+        return try decodeNamingTheProblem(text)
+    }
+
+    /// `decode` of valid text straight from its UTF-8, without a digits array; nil at the first problem, which
+    /// the general path then finds again and names.
+    private static func decodeValid(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let n = text.count
+        guard n % 3 != 1 else { return nil }
+        return values.withUnsafeBufferPointer { table -> [UInt8]? in
+            func digit(_ i: Int) -> Int? {
+                let byte = text[i]
+                guard byte < 128, table[Int(byte)] != 0xFF else { return nil }
+                return Int(table[Int(byte)])
+            }
+            var out = [UInt8]()
+            out.reserveCapacity(n / 3 * 2 + 1)
+            var index = 0
+            while index + 2 < n {
+                guard let a = digit(index), let b = digit(index + 1), let c = digit(index + 2) else { return nil }
+                let value = a + b * 45 + c * 45 * 45
+                guard value <= 0xFFFF else { return nil }
+                out.append(UInt8(value >> 8))
+                out.append(UInt8(value & 0xFF))
+                index += 3
+            }
+            if index < n {
+                guard let a = digit(index), let b = digit(index + 1), a + b * 45 <= 0xFF else { return nil }
+                out.append(UInt8(a + b * 45))
+            }
+            return out
+        }
+    }
+
+    /// The scalar-by-scalar decode, for text that is not valid Base45: it throws the first problem with its offset.
+    private static func decodeNamingTheProblem(_ text: String) throws(QRCertError) -> [UInt8] {
         var digits = [UInt8]()
         digits.reserveCapacity(text.utf8.count)
         for (offset, scalar) in text.unicodeScalars.enumerated() {

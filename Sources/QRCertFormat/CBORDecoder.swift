@@ -144,7 +144,7 @@ private struct Reader {
                         throw error("CBOR_UNEXPECTED_BREAK", "cbor map ends after a key with no value", at: keyHead.start)
                     }
                     let value = try item(after: keyHead, depth: depth + 1)
-                    try note(key, in: &seen, at: next.start)
+                    try note(key, among: pairs, seen: &seen, at: next.start)
                     pairs.append(CBORPair(key, value))
                 }
                 return .map(pairs)
@@ -156,7 +156,7 @@ private struct Reader {
                 let keyStart = position
                 let key = try item(depth: depth + 1)
                 let value = try item(depth: depth + 1)
-                try note(key, in: &seen, at: keyStart)
+                try note(key, among: pairs, seen: &seen, at: keyStart)
                 pairs.append(CBORPair(key, value))
             }
             return .map(pairs)
@@ -246,8 +246,18 @@ private struct Reader {
         }
     }
 
-    func note(_ key: CBOR, in seen: inout Set<CBOR>, at start: Int) throws(QRCertError) {
-        guard !options.allowDuplicateKeys, !seen.insert(key).inserted else { return }
+    /// Throws `CBOR_DUPLICATE_KEY` when `key` is already a key of `pairs`. The small maps a payload holds are
+    /// searched in place (no hashing, no set per map); from 16 keys on, `seen` holds them all.
+    func note(_ key: CBOR, among pairs: [CBORPair], seen: inout Set<CBOR>, at start: Int) throws(QRCertError) {
+        guard !options.allowDuplicateKeys else { return }
+        let repeated: Bool
+        if pairs.count < 16 {
+            repeated = pairs.contains { $0.key == key }
+        } else {
+            if seen.isEmpty { seen = Set(pairs.map(\.key)) }
+            repeated = !seen.insert(key).inserted
+        }
+        guard repeated else { return }
         throw error("CBOR_DUPLICATE_KEY", "cbor map repeats a key", at: start)
     }
 

@@ -27,6 +27,9 @@ enum Console {
     /// Writes straight to file descriptor 1 (no buffer): a scanner's answer is on screen before the next scan is read.
     static func write(_ text: String) { writeAll(1, Array(text.utf8)) }
 
+    /// As `write(_:)`, for UTF-8 already in a buffer (the verifier renders every answer into one).
+    static func write(bytes: [UInt8]) { writeAll(1, bytes) }
+
     static func line(_ text: String) { write(text + "\n") }
 
     /// One line on stderr. Messages quote unverified input (a scanned prefix, a record value, a list's names):
@@ -73,4 +76,19 @@ struct Style {
     func red(_ s: String) -> String { enabled ? "\u{1B}[1;97;41m\(s)\u{1B}[0m" : s }
     func yellow(_ s: String) -> String { enabled ? "\u{1B}[1;30;43m\(s)\u{1B}[0m" : s }
     func dim(_ s: String) -> String { enabled ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
+
+    /// `dim(s)` followed, inside the same span, by `padding` spaces, appended to `out` as UTF-8.
+    func dim(_ s: String, padding: Int, into out: inout [UInt8]) {
+        if enabled { out.append(contentsOf: "\u{1B}[2m".utf8) }
+        out.append(contentsOf: s.utf8)
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
+        if enabled { out.append(contentsOf: "\u{1B}[0m".utf8) }
+    }
+
+    /// `bold(s)` appended to `out` as UTF-8.
+    func bold(_ s: String, into out: inout [UInt8]) {
+        if enabled { out.append(contentsOf: "\u{1B}[1m".utf8) }
+        out.append(contentsOf: s.utf8)
+        if enabled { out.append(contentsOf: "\u{1B}[0m".utf8) }
+    }
 }

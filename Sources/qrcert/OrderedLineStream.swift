@@ -7,13 +7,14 @@ import QRCertCrypto
 ///
 /// A reader thread reads lines and queues them (at most `window` ahead of the answers, so memory stays flat);
 /// `threads` workers run `work`, taking several queued lines at a time when many are waiting; the calling
-/// thread runs `deliver`, in order, so it needs no locking.
+/// thread runs `deliver`, in order, so it needs no locking, and `delivered` after each run of answers that were
+/// ready together (one write for them all, not one per answer).
 enum OrderedLineStream {
     /// Reads stdin to its end. Lines for which `skip` is true are dropped before any work.
     static func run<Output: Sendable>(threads: Int, window: Int = 1024,
                                       skip: @escaping @Sendable (String) -> Bool,
                                       work: @escaping @Sendable (String) -> Output,
-                                      deliver: (Output) -> Void) {
+                                      deliver: (Output) -> Void, delivered: () -> Void = {}) {
         let threads = max(1, threads)
         let state = State<Output>(window: max(window, threads), threads: threads)
         Thread {
@@ -36,6 +37,7 @@ enum OrderedLineStream {
         }
         while let outputs = state.nextInOrder() {
             for output in outputs { deliver(output) }
+            delivered()
         }
         workers.wait()
     }

@@ -46,9 +46,15 @@ struct VerdictRenderer {
     /// Every piece of text that came from outside (messages, which quote the input; fields; issuer; names;
     /// file names) goes through `DisplayText.escaped` here, before the styles add their own escapes.
     func text(_ answer: Answer, origin: Origin?) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        text(answer, origin: origin, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// As `text(_:origin:)`, appended to `out` as UTF-8: one buffer serves every answer of a run.
+    func text(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
         let vi = language == .vi
-        if let origin { out += style.dim(describe(origin)) + "\n" }
+        if let origin { out.append(contentsOf: (style.dim(describe(origin)) + "\n").utf8) }
         let failures: [QRCertError]
         switch answer {
         case .verdict(let verdict):
@@ -56,29 +62,29 @@ struct VerdictRenderer {
             // A key from a test environment's trust list: said in the band itself, not only in a dim line below.
             let test = verdict.lists.contains { $0.kind == .trustList && $0.environment == "test" } ? " · " + reader.testWord : ""
             if verdict.isValid {
-                out += banner("✔", (vi ? "HỢP LỆ" : "VALID") + test, title, paint: style.green)
+                out.append(contentsOf: banner("✔", (vi ? "HỢP LỆ" : "VALID") + test, title, paint: style.green).utf8)
             } else if verdict.failures.contains(where: { $0.code == "CONTENT_SPECIMEN" }) {
                 // Whatever else failed, a specimen says so first: it is a training card, not a forgery.
-                out += banner("✘", (vi ? "MẪU" : "SPECIMEN") + test, title, paint: style.red)
+                out.append(contentsOf: banner("✘", (vi ? "MẪU" : "SPECIMEN") + test, title, paint: style.red).utf8)
             } else {
-                out += banner("✘", (revocationWord(verdict) ?? (vi ? "KHÔNG HỢP LỆ" : "INVALID")) + test, title, paint: style.red)
+                out.append(contentsOf: banner("✘", (revocationWord(verdict) ?? (vi ? "KHÔNG HỢP LỆ" : "INVALID")) + test, title, paint: style.red).utf8)
             }
             failures = verdict.failures
         case .unread(let error):
-            out += banner("?", vi ? "KHÔNG ĐỌC ĐƯỢC MÃ" : "NO CODE READ", "", paint: style.yellow)
+            out.append(contentsOf: banner("?", vi ? "KHÔNG ĐỌC ĐƯỢC MÃ" : "NO CODE READ", "", paint: style.yellow).utf8)
             failures = [error]
         }
         for failure in failures {
-            out += "  " + style.bold(ReasonText.sentence(failure, language: language)) + "\n"
-            out += "  " + style.dim(DisplayText.escaped(reader.detail(failure))) + "\n"
-            if case .unread = answer, let hint = reader.hint(failure) { out += "  " + style.dim(DisplayText.escaped(hint)) + "\n" }
+            out.append(contentsOf: ("  " + style.bold(ReasonText.sentence(failure, language: language)) + "\n").utf8)
+            out.append(contentsOf: ("  " + style.dim(DisplayText.escaped(reader.detail(failure))) + "\n").utf8)
+            if case .unread = answer, let hint = reader.hint(failure) { out.append(contentsOf: ("  " + style.dim(DisplayText.escaped(hint)) + "\n").utf8) }
         }
         if case .verdict(let verdict) = answer, let entry = verdict.revocation, let line = reader.withdrawal(entry) {
-            out += "  " + style.dim(DisplayText.escaped(line)) + "\n"
+            out.append(contentsOf: ("  " + style.dim(DisplayText.escaped(line)) + "\n").utf8)
         }
-        if case .verdict(let verdict) = answer { out += listLines(verdict) }
-        guard case .verdict(let verdict) = answer, verdict.signatureVerified else { return out + "\n" }
-        return out + card(verdict) + "\n"
+        if case .verdict(let verdict) = answer { out.append(contentsOf: listLines(verdict).utf8) }
+        if case .verdict(let verdict) = answer, verdict.signatureVerified { card(verdict, into: &out) }
+        out.append(UInt8(ascii: "\n"))
     }
 
     /// `photo.jpg: code 2 of 3 at x 412, y 300`, or `photo.jpg` alone when no code was read.
@@ -110,7 +116,7 @@ struct VerdictRenderer {
     }
 
     /// The credential with its profile's labels: validity, the record's fields, then who signed it.
-    private func card(_ verdict: Verdict) -> String {
+    private func card(_ verdict: Verdict, into out: inout [UInt8]) {
         let vi = language == .vi
         var rows: [(String, String)] = []
         let signer = verdict.issuer ?? "-"
@@ -144,17 +150,20 @@ struct VerdictRenderer {
             rows.append((vi ? "Khóa" : "Key", "\(Hex.encode(kid)) \(alg) (\(verdict.anchor?.source ?? "-"))"))
         }
         rows = rows.map { (DisplayText.escaped($0.0), DisplayText.escaped($0.1)) }
-        let width = rows.map { $0.0.count }.max() ?? 0
-        var out = ""
+        let counts = rows.map { $0.0.count }
+        let width = counts.max() ?? 0
         // On a terminal every row fits the band's width (80 at most): a long address or file name is cut
         // rather than wrapped, so an answer fits one 80x24 screen (--json has every value whole).
         let room = max(8, self.width - 4 - width)
-        for (label, value) in rows {
+        for (index, (label, value)) in rows.enumerated() {
             let value = large && value.count > room ? String(value.prefix(room - 1)) + "…" : value
-            // Not NSString's padding(toLength:): bridging cost a tenth of `verify -`'s time (docs/PERFORMANCE.md).
-            out += "  " + style.dim(label + String(repeating: " ", count: width - label.count)) + "  " + style.bold(value) + "\n"
+            // Not NSString's padding(toLength:) (bridging cost a tenth of `verify -`'s time, docs/PERFORMANCE.md), nor a String per row.
+            out.append(contentsOf: "  ".utf8)
+            style.dim(label, padding: width - counts[index], into: &out)
+            out.append(contentsOf: "  ".utf8)
+            style.bold(value, into: &out)
+            out.append(UInt8(ascii: "\n"))
         }
-        return out
     }
 
     /// One JSON object: `valid`, `stage`, `code`, `message`, `kid`, `issuer`, `issued_at`, `expires_at`, `record`, ...
@@ -162,54 +171,65 @@ struct VerdictRenderer {
 
     /// One JSON object per answer; with an origin, `file`, `x` and `y` (null when no code was read) come last.
     func json(_ answer: Answer, origin: Origin?) -> String {
-        var pairs: [(String, JSONText)]
-        switch answer {
-        case .verdict(let verdict): pairs = fields(verdict)
-        case .unread(let error): pairs = fields(error)
-        }
-        if let origin {
-            pairs.append(("file", .string(origin.file)))
-            pairs.append(("x", .optional(origin.symbol.map { Int64($0.x) })))
-            pairs.append(("y", .optional(origin.symbol.map { Int64($0.y) })))
-        }
-        return JSONText.object(pairs).rendered
+        var out: [UInt8] = []
+        json(answer, origin: origin, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func fields(_ verdict: Verdict) -> [(String, JSONText)] {
+    /// As `json(_:origin:)`, appended to `out` as UTF-8: one buffer serves every answer of a run, and a verdict's
+    /// members are written as they come (no tree of the line first).
+    func json(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
+        var members = JSONMembers()
+        switch answer {
+        case .verdict(let verdict): fields(verdict, members: &members, into: &out)
+        case .unread(let error): for (key, value) in fields(error) { members.add(key, value, into: &out) }
+        }
+        if let origin {
+            members.add("file", .string(origin.file), into: &out)
+            members.add("x", .optional(origin.symbol.map { Int64($0.x) }), into: &out)
+            members.add("y", .optional(origin.symbol.map { Int64($0.y) }), into: &out)
+        }
+        members.close(into: &out)
+    }
+
+    private func fields(_ verdict: Verdict, members: inout JSONMembers, into out: inout [UInt8]) {
+        func put(_ key: String, _ value: JSONText) { members.add(key, value, into: &out) }
         let reason = verdict.reason
-        var pairs: [(String, JSONText)] = [
-            ("valid", .bool(verdict.isValid)),
-            ("stage", .optional(reason?.stage.rawValue)),
-            ("code", .optional(reason?.code)),
-            ("message", .optional(reason?.message)),
-            ("reason", .optional(reason.map { ReasonText.sentence($0, language: language) })),
-            ("failures", .array(verdict.failures.map { .object([("stage", .string($0.stage.rawValue)), ("code", .string($0.code)), ("message", .string($0.message))]) })),
-            ("prefix", .optional(verdict.prefix?.rawValue)),
-            ("kid", .optional(verdict.keyID.map(Hex.encode))),
-            ("alg", .optional(verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name })),
-            ("signature_verified", .bool(verdict.signatureVerified)),
-            ("trusted_by", .optional(verdict.anchor?.source)),
-            ("issuer", .optional(verdict.issuer)),
-            ("issued_at", .optional(verdict.issuedAt.map(Timestamp.iso))),
-            ("not_before", .optional(verdict.claims?.notBefore.map(Timestamp.iso))),
-            ("expires_at", .optional(verdict.expiresAt.map(Timestamp.iso))),
-            ("cti", .optional(verdict.claims?.certificateID.map(Hex.encode))),
-            ("checked_at", .string(Timestamp.iso(verdict.time))),
-        ]
+        put("valid", .bool(verdict.isValid))
+        put("stage", .optional(reason?.stage.rawValue))
+        put("code", .optional(reason?.code))
+        put("message", .optional(reason?.message))
+        put("reason", .optional(reason.map { ReasonText.sentence($0, language: language) }))
+        put("failures", .array(verdict.failures.map { .object([("stage", .string($0.stage.rawValue)), ("code", .string($0.code)), ("message", .string($0.message))]) }))
+        put("prefix", .optional(verdict.prefix?.rawValue))
+        put("kid", .optional(verdict.keyID.map(Hex.encode)))
+        put("alg", .optional(verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name }))
+        put("signature_verified", .bool(verdict.signatureVerified))
+        put("trusted_by", .optional(verdict.anchor?.source))
+        put("issuer", .optional(verdict.issuer))
+        put("issued_at", .optional(verdict.issuedAt.map(Timestamp.iso)))
+        put("not_before", .optional(verdict.claims?.notBefore.map(Timestamp.iso)))
+        put("expires_at", .optional(verdict.expiresAt.map(Timestamp.iso)))
+        put("cti", .optional(verdict.claims?.certificateID.map(Hex.encode)))
+        put("checked_at", .string(Timestamp.iso(verdict.time)))
         if let credential = verdict.credential {
-            pairs.append(("type", .string(credential.profile.type)))
-            pairs.append(("id", .string(credential.id)))
-            pairs.append(("record", .object(credential.values.map { ($0.field.name, .string(Credential.displayText($0.value, $0.field))) })))
+            put("type", .string(credential.profile.type))
+            put("id", .string(credential.id))
+            members.key("record", into: &out)
+            var record = JSONMembers()
+            for (field, value) in credential.values {
+                record.add(field.name, .string(Credential.displayText(value, field)), into: &out)
+            }
+            record.close(into: &out)
         } else {
-            pairs.append(("type", .null))
-            pairs.append(("id", .null))
-            pairs.append(("record", .null))
+            put("type", .null)
+            put("id", .null)
+            put("record", .null)
             if let claims = verdict.claims, verdict.signatureVerified {
-                pairs.append(("claims", .object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) })))
+                put("claims", .object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) }))
             }
         }
-        pairs += listFields(verdict)
-        return pairs
+        for (key, value) in listFields(verdict) { put(key, value) }
     }
 
     /// The same keys as a verdict's line, for a file from which no payload was read.

@@ -87,10 +87,28 @@ struct VerifyCommand: ParsableCommand {
         renderer.large = Console.stdoutIsTerminal
         renderer.width = min(max(Console.columns ?? 64, 32), 80)
         var allValid = true
+        // Every answer is rendered into this one buffer and written from it: no string per answer.
+        var buffer: [UInt8] = []
+        func render(_ answer: VerdictRenderer.Answer, origin: VerdictRenderer.Origin? = nil) {
+            if json {
+                renderer.json(answer, origin: origin, into: &buffer)
+                buffer.append(UInt8(ascii: "\n"))
+            } else {
+                renderer.text(answer, origin: origin, into: &buffer)
+            }
+        }
+        func flush() {
+            Console.write(bytes: buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+        func write(_ answer: VerdictRenderer.Answer, origin: VerdictRenderer.Origin? = nil) {
+            render(answer, origin: origin)
+            flush()
+        }
         func answer(_ text: String) {
             let verdict = verifier.verify(ScanText.normalize(text), at: time)
             allValid = allValid && verdict.isValid
-            Console.write(json ? renderer.json(verdict) + "\n" : renderer.text(verdict))
+            write(.verdict(verdict))
         }
         var images = self.images
         // `verify photo.jpg`: an image file given where a payload goes is read as one, and the user told so.
@@ -112,7 +130,7 @@ struct VerifyCommand: ParsableCommand {
                         }
                         continue
                     }
-                    Console.write(json ? renderer.json(answer, origin: origin) + "\n" : renderer.text(answer, origin: origin))
+                    write(answer, origin: origin)
                 }
             }
             if status != Status.ok { throw ExitCode(status) }
@@ -128,12 +146,13 @@ struct VerifyCommand: ParsableCommand {
             var answered = 0
             // Verified on `jobs` threads, answered in input order, each answer as soon as it is ready (docs/PERFORMANCE.md).
             let frozen = verifier
-            OrderedLineStream.run(threads: jobs, skip: { ScanText.normalize($0).isEmpty },  // a blank scan is not a payload
-                                  work: { frozen.verify(ScanText.normalize($0), at: time) }) { verdict in
+            OrderedLineStream.run(threads: jobs, skip: ScanText.isBlank,  // a blank scan is not a payload
+                                  work: { frozen.verify(ScanText.normalize($0), at: time) }, deliver: { verdict in
                 answered += 1
                 allValid = allValid && verdict.isValid
-                Console.write(json ? renderer.json(verdict) + "\n" : renderer.text(verdict))
-            }
+                render(.verdict(verdict))
+                if buffer.count >= 1 << 16 { flush() }
+            }, delivered: flush)  // the answers ready together go out in one write; a lone scan's at once
             // An empty input is not "every payload valid": the step before may have failed.
             guard answered > 0 else {
                 throw QRCertError(.io, "VERIFY_NO_PAYLOAD", "no payload read from stdin; nothing was verified",
@@ -166,12 +185,29 @@ enum ScanText {
         return String(out)
     }
 
-    /// `normalize` for ASCII text (the ASCII white space that `.whitespacesAndNewlines` trims: space, tab,
-    /// LF, VT, FF, CR); nil when `text` has any other byte, so that the general path decides.
+    /// Whether nothing is left of `text` once normalised (a blank scan), without building it for ASCII text.
+    static func isBlank(_ text: String) -> Bool {
+        for byte in text.utf8 {
+            if byte >= 0x80 { return normalize(text).isEmpty }
+            if !isSpace(byte) { return false }  // an ASCII character that is not white space is never trimmed
+        }
+        return true
+    }
+
+    /// The ASCII white space that `.whitespacesAndNewlines` trims: space, tab, LF, VT, FF, CR.
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+
+    /// `normalize` for ASCII text; nil when `text` has any other byte, so that the general path decides.
+    /// A scan that needs no change (the usual one) is returned as it is, without a copy.
     private static func normalizeASCII(_ text: String) -> String? {
-        var bytes = Array(text.utf8)
-        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+        let utf8 = text.utf8
+        var unchanged = !(utf8.first.map(isSpace) ?? false) && !(utf8.last.map(isSpace) ?? false)
+        for byte in utf8 {
+            if byte >= 0x80 { return nil }
+            if byte >= 0x61 && byte <= 0x7A { unchanged = false }
+        }
+        if unchanged { return text }
+        var bytes = Array(utf8)
         let end = (bytes.lastIndex { !isSpace($0) } ?? -1) + 1
         let start = bytes.firstIndex { !isSpace($0) } ?? end
         for i in start..<end where bytes[i] >= 0x61 && bytes[i] <= 0x7A { bytes[i] -= 0x20 }
