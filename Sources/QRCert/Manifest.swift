@@ -76,12 +76,12 @@ public enum Manifest {
             func key(_ name: String) {
                 if !first { out += "," }
                 first = false
-                Manifest.quote(name, into: &out)
+                out += JSONString.quoted(name)
                 out += ":"
             }
             func string(_ name: String, _ value: String?) {
                 key(name)
-                if let value { Manifest.quote(value, into: &out) } else { out += "null" }
+                out += value.map(JSONString.quoted) ?? "null"
             }
             func number(_ name: String, _ value: Int?) {
                 key(name)
@@ -143,28 +143,5 @@ public enum Manifest {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
               let code = object["code"] as? String, BatchIssue.isRecordFault(code: code) else { return nil }
         return object["id"] as? String
-    }
-
-    /// JSON string quoting as every JSON line of qrcert writes it: `"`, `\`, newline, CR and tab escaped, and the
-    /// characters a screen never shows raw (`DisplayText.isUnsafe`) as `\u` escapes; the rest kept as is.
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where DisplayText.isUnsafe(c):
-                let units = c.value > 0xFFFF ? [0xD800 + ((c.value - 0x10000) >> 10), 0xDC00 + ((c.value - 0x10000) & 0x3FF)] : [c.value]
-                for unit in units {
-                    let hex = String(unit, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                }
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
