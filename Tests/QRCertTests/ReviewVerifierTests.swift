@@ -48,14 +48,15 @@ final class ReviewVerifierTests: XCTestCase {
     }
 
     /// FORMAT.md §4.5: text values hold no control characters. VISCII bytes were checked, text strings were
-    /// not, so a signed "\u{1B}[2J" or C1 CSI reached the terminal through the verdict.
+    /// not, so a signed "\u{1B}[2J", a C1 CSI or a bidi override reached the terminal through the verdict.
     func testTextFieldWithAControlCharacterIsRefused() throws {
         let key = try PrivateKey.generate(.es256)
         var store = TrustStore()
         store.add(key.publicKey, source: "k.pub.pem")
         let verifier = Verifier(trust: store, profiles: try TestFixtures.profiles())
         let licence = try S.licence()
-        for name in ["Nguyen\u{1B}[2J", "Nguyen\u{9B}2J", "Nguyen\tVan"] {
+        // C0 and C1 controls, and bidi and format characters (U+202E, U+2069, U+FEFF): DisplayText's whole set.
+        for name in ["Nguyen\u{1B}[2J", "Nguyen\u{9B}2J", "Nguyen\tVan", "Nguyen\u{202E}Van", "Nguyen\u{2069}", "Nguyen\u{FEFF}"] {
             let values = licence.values.map { entry in
                 entry.field.name == "full_name" ? (field: entry.field, value: Credential.Value.text(name)) : entry
             }
