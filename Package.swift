@@ -2,13 +2,14 @@
 import PackageDescription
 
 // Layer map (see docs/ARCHITECTURE.md):
-//   C modules (one importer each) -> QRCertFormat / QRCertCrypto / QRCertImage -> QRCert -> qrcert (CLI)
+//   C modules (one importer each) -> QRCertFormat / QRCertCrypto / QRCertImage -> QRCert -> QRCertIO -> qrcert (CLI)
 let package = Package(
     name: "qrcert",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "qrcert", targets: ["qrcert"]),
         .library(name: "QRCert", targets: ["QRCert"]),
+        .library(name: "QRCertIO", targets: ["QRCertIO"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,11 +40,14 @@ let package = Package(
         .target(name: "QRCertPrint", dependencies: ["CCairo", "QRCertImage", "QRCertFormat"]),
         // Records, profiles, issuer, verifier and its policies, trust store.
         .target(name: "QRCert", dependencies: ["QRCertFormat", "QRCertCrypto", "QRCertImage"]),
+        // Front-end support shared by the CLI and a server: trust, keys and lists loaded from files, the
+        // accepted-lists state file, verdicts rendered (JSON line, text card), reason texts, images scanned from bytes.
+        .target(name: "QRCertIO", dependencies: ["QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage"]),
         // The command-line tool: argument parsing, files, terminals, rendering only.
         .executableTarget(
             name: "qrcert",
             dependencies: [
-                "QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage", "QRCertPrint",
+                "QRCert", "QRCertIO", "QRCertFormat", "QRCertCrypto", "QRCertImage", "QRCertPrint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +65,7 @@ let package = Package(
         .testTarget(name: "QRCertImageTests", dependencies: ["QRCertImage", "QRCertFormat"]),
         .testTarget(name: "QRCertPrintTests", dependencies: ["QRCertPrint", "QRCertImage", "QRCertFormat"]),
         .testTarget(name: "QRCertTests", dependencies: ["QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage"]),
+        .testTarget(name: "QRCertIOTests", dependencies: ["QRCertIO", "QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage"]),
         .testTarget(name: "QRCertCLITests", dependencies: ["QRCert"]),
     ]
 )
