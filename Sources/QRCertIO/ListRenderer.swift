@@ -14,7 +14,7 @@ public enum ListRenderer {
     }
 
     /// The first line: the edition, and who signed it (VERIFIED with `verifiedWith`, or UNVERIFIED naming how to check it).
-    public static func headline(_ list: some SignedList, file: String, verifiedWith: String?, howToCheck: String) -> String {
+    static func headline(_ list: some SignedList, file: String, verifiedWith: String?, howToCheck: String) -> String {
         let file = DisplayText.escaped(file), kind = type(of: list).kind.noun
         guard let verifiedWith else {
             return "\(file): \(kind) #\(list.header.sequence), UNVERIFIED (signed by \(Hex.encode(list.signerKeyID)); \(howToCheck))\n"
@@ -23,13 +23,13 @@ public enum ListRenderer {
     }
 
     /// The header as `show` lines.
-    public static func describe(_ header: ListHeader) -> String {
+    static func describe(_ header: ListHeader) -> String {
         "  sequence     \(header.sequence)\n  issued       \(Timestamp.iso(header.issuedAt))\n"
             + "  next update  \(Timestamp.iso(header.nextUpdate)) (grace \(header.grace / 86_400) day(s): refused from \(Timestamp.iso(header.expiresAt)))\n"
     }
 
     /// `file`, `verified`, `signer_kid` and the header as `show --json` fields.
-    public static func fields(_ list: some SignedList, file: String, verified: Bool) -> [(String, JSONText)] {
+    static func fields(_ list: some SignedList, file: String, verified: Bool) -> [(String, JSONText)] {
         let header = list.header
         return [("file", .string(file)),
                 ("verified", .bool(verified)),
@@ -114,7 +114,7 @@ public enum ListRenderer {
     }
 
     /// What a verified list may withdraw, from its signer.
-    public static func describe(_ scope: RevocationList.Scope) -> String {
+    static func describe(_ scope: RevocationList.Scope) -> String {
         switch scope {
         case .all: return "root: any credential"
         case .issuer(let name): return "issuer key: credentials of \(name)"
@@ -131,7 +131,7 @@ public enum ListRenderer {
     }
 
     /// One entry of `revoke show --json --entries`.
-    public static func json(_ entry: RevocationEntry) -> JSONText {
+    static func json(_ entry: RevocationEntry) -> JSONText {
         var pairs: [(String, JSONText)] = [("cti", .string(Hex.encode(entry.certificateID))), ("status", .string(entry.status.word)),
                                            ("since", .string(entry.since.description))]
         if case .suspended(let until) = entry.status { pairs.append(("until", .string(until.description))) }
