@@ -19,7 +19,13 @@ enum FieldText {
 
     /// Whether `text` is in NFC, scalar for scalar (Swift's `==` compares canonical equivalence, so an NFD
     /// string would equal its NFC form).
-    static func isNFC(_ text: String) -> Bool { nfc(text).utf8.elementsEqual(text.utf8) }
+    static func isNFC(_ text: String) -> Bool {
+        // The text `nfc` returns unchanged is NFC: only other text is normalised and compared.
+        for scalar in text.unicodeScalars where !(scalar.value < 0x300 || (0x1E00...0x1EFF).contains(scalar.value)) {
+            return text.precomposedStringWithCanonicalMapping.utf8.elementsEqual(text.utf8)
+        }
+        return true
+    }
 
     /// `text` without leading and trailing white space (`CharacterSet.whitespaces`: tab and the space separators).
     static func trimmed(_ text: String) -> String {

@@ -34,12 +34,12 @@ public struct Verifier: Sendable {
     }
 
     /// Verifies `text` at `time` (seconds since 1970 UTC). Valid only when the signature verified and no
-    /// step failed.
-    public func verify(_ text: String, at time: Int64) -> Verdict {
+    /// step failed. A thread verifying many payloads passes its own `inflater`, reused for each (never shared).
+    public func verify(_ text: String, at time: Int64, inflater: Inflater? = nil) -> Verdict {
         var verdict = Verdict(time: time)
         verdict.lists = lists.summaries
         do throws(QRCertError) {
-            try check(text, into: &verdict)
+            try check(text, inflater: inflater, into: &verdict)
         } catch {
             verdict.failures.insert(error, at: 0)
         }
@@ -47,8 +47,9 @@ public struct Verifier: Sendable {
     }
 
     /// The mechanism (steps 1-8: decode, find the key, check the signature, decode the claims), then the policies.
-    private func check(_ text: String, into verdict: inout Verdict) throws(QRCertError) {
-        let payload = try Payload.decode(text, limits: limits)
+    private func check(_ text: String, inflater: Inflater?, into verdict: inout Verdict) throws(QRCertError) {
+        var partial = Payload.Partial()
+        let payload = try Payload.decode(text, limits: limits, partial: &partial, inflater: inflater)
         verdict.prefix = payload.prefix
         let cose = payload.cose
 

@@ -2,7 +2,10 @@
 ///
 /// Equality is structural: maps compare pair by pair in order, floats compare as `Double`
 /// (so `NaN != NaN` and `0.0 == -0.0`; compare encodings when bits matter).
-public indirect enum CBOR: Sendable, Hashable {
+///
+/// Only `tagged` is boxed: arrays and maps already keep their items on the heap, and boxing every case
+/// cost a verifier one allocation per decoded item (docs/PERFORMANCE.md).
+public enum CBOR: Sendable, Hashable {
     /// Major type 0: an unsigned integer.
     case unsigned(UInt64)
     /// Major type 1: the integer `-1 - n`.
@@ -16,7 +19,7 @@ public indirect enum CBOR: Sendable, Hashable {
     /// Major type 5: a map, pairs in the order decoded or built.
     case map([CBORPair])
     /// Major type 6: a tag number and its content.
-    case tagged(UInt64, CBOR)
+    indirect case tagged(UInt64, CBOR)
     /// Simple values 20 and 21.
     case bool(Bool)
     /// Simple value 22.

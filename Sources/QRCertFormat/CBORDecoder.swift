@@ -285,7 +285,7 @@ private struct Reader {
             }
             let part = try definiteString(chunk)
             if head.major == 3 {
-                _ = try validUTF8(part, at: chunk.start)
+                _ = try validUTF8(part[...], at: chunk.start)
             }
             joined += part
         }
@@ -306,15 +306,26 @@ private struct Reader {
     }
 
     mutating func text(_ head: Head) throws(QRCertError) -> String {
-        let content = try string(head)
+        guard !head.indefinite else { return try validUTF8(try string(head)[...], at: head.start) }
+        // A definite text is decoded from the input in place: no byte array between the input and the string.
+        guard head.argument <= UInt64(remaining) else {
+            throw error("CBOR_TRUNCATED", "cbor string claims \(head.argument) bytes but only \(remaining) remain", at: head.start)
+        }
+        let end = position + Int(head.argument)
+        let content = bytes[position..<end]
+        position = end
         return try validUTF8(content, at: head.start)
     }
 
-    func validUTF8(_ content: [UInt8], at start: Int) throws(QRCertError) -> String {
+    func validUTF8(_ content: ArraySlice<UInt8>, at start: Int) throws(QRCertError) -> String {
         // Decoding repairs invalid sequences with U+FFFD, so the bytes survive the round trip only when
-        // they were valid UTF-8 (`String(validating:)` would need macOS 15).
+        // they were valid UTF-8 (`String(validating:)` would need macOS 15). ASCII is valid as it is, and the
+        // round trip compares contiguous bytes rather than iterating the string's UTF-8 view.
         let text = String(decoding: content, as: UTF8.self)
-        guard text.utf8.elementsEqual(content) else {
+        if content.allSatisfy({ $0 < 0x80 }) { return text }
+        var copy = text
+        let same = copy.withUTF8 { decoded in content.withUnsafeBufferPointer { decoded.elementsEqual($0) } }
+        guard same else {
             throw error("CBOR_BAD_UTF8", "cbor text string is not valid utf-8", at: start)
         }
         return text

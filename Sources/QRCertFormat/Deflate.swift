@@ -45,23 +45,30 @@ public enum Deflate {
     /// The output buffer grows by doubling and never exceeds `limit + 1` bytes: inflating one byte past
     /// the limit is how an oversized stream is told apart from one that ends exactly at it.
     public static func inflate(_ bytes: [UInt8], limit: Int) throws(QRCertError) -> [UInt8] {
+        try withUnsafeTemporaryAllocation(of: z_stream.self, capacity: 1) { (slot) throws(QRCertError) -> [UInt8] in
+            guard let stream = slot.baseAddress else {
+                throw QRCertError(.zlib, "ZLIB_INTERNAL", "no stack slot for a zlib stream")
+            }
+            stream.initialize(to: z_stream())
+            defer { stream.deinitialize(count: 1) }
+            let initStatus = qrcert_inflate_init(stream)
+            guard initStatus == Z_OK else {
+                throw QRCertError(.zlib, "ZLIB_INTERNAL", "inflateInit failed with zlib status \(initStatus)")
+            }
+            defer { inflateEnd(stream) }
+            return try inflate(bytes, limit: limit, with: stream)
+        }
+    }
+
+    /// `inflate(_:limit:)` on a stream that is initialised and reset.
+    fileprivate static func inflate(
+        _ bytes: [UInt8], limit: Int, with stream: UnsafeMutablePointer<z_stream>
+    ) throws(QRCertError) -> [UInt8] {
         precondition(limit >= 0, "inflate limit must not be negative")
         let ceiling = limit < Int.max ? limit + 1 : limit
         var out = [UInt8](repeating: 0, count: min(ceiling, max(256, bytes.count.multipliedReportingOverflow(by: 4).partialValue)))
         let result: Result<Int, QRCertError> = bytes.withUnsafeBufferPointer { input in
-            withUnsafeTemporaryAllocation(of: z_stream.self, capacity: 1) { slot in
-                guard let stream = slot.baseAddress else {
-                    return .failure(QRCertError(.zlib, "ZLIB_INTERNAL", "no stack slot for a zlib stream"))
-                }
-                stream.initialize(to: z_stream())
-                defer { stream.deinitialize(count: 1) }
-                let initStatus = qrcert_inflate_init(stream)
-                guard initStatus == Z_OK else {
-                    return .failure(QRCertError(.zlib, "ZLIB_INTERNAL", "inflateInit failed with zlib status \(initStatus)"))
-                }
-                defer { inflateEnd(stream) }
-                return run(stream, input: input, out: &out, limit: limit, ceiling: ceiling)
-            }
+            run(stream, input: input, out: &out, limit: limit, ceiling: ceiling)
         }
         let produced = try result.get()
         out.removeSubrange(produced...)
@@ -126,5 +133,38 @@ public enum Deflate {
                 return .failure(QRCertError(.zlib, "ZLIB_INTERNAL", "inflate failed with zlib status \(status)"))
             }
         }
+    }
+}
+
+/// A zlib inflate stream kept from one input to the next and reset between them, so that inflating many small
+/// inputs (a verifier's payloads) does not allocate and free zlib's state and 32 KiB window each time. It belongs to
+/// one thread at a time; the results and errors are those of `Deflate.inflate(_:limit:)`.
+public final class Inflater {
+    private let stream: UnsafeMutablePointer<z_stream>
+    private let initStatus: Int32
+
+    /// A stream ready to inflate.
+    public init() {
+        stream = .allocate(capacity: 1)
+        // zlib keeps the stream's address in its state: it stays at this one allocation, never copied.
+        stream.initialize(to: z_stream())
+        initStatus = qrcert_inflate_init(stream)
+    }
+
+    deinit {
+        if initStatus == Z_OK { inflateEnd(stream) }
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
+
+    /// As `Deflate.inflate(_:limit:)`.
+    public func inflate(_ bytes: [UInt8], limit: Int) throws(QRCertError) -> [UInt8] {
+        guard initStatus == Z_OK else {
+            throw QRCertError(.zlib, "ZLIB_INTERNAL", "inflateInit failed with zlib status \(initStatus)")
+        }
+        // A stream left mid-way by an earlier failure starts afresh: the reset forgets everything but the window's memory.
+        let status = inflateReset(stream)
+        guard status == Z_OK else { throw QRCertError(.zlib, "ZLIB_INTERNAL", "inflateReset failed with zlib status \(status)") }
+        return try Deflate.inflate(bytes, limit: limit, with: stream)
     }
 }

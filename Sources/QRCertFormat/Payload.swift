@@ -53,8 +53,11 @@ public struct Payload: Sendable {
         return try decode(text, limits: limits, partial: &partial)
     }
 
-    /// As `decode(_:limits:)`, recording each stage reached in `partial` before a failure.
-    public static func decode(_ text: String, limits: Limits, partial: inout Partial) throws(QRCertError) -> Payload {
+    /// As `decode(_:limits:)`, recording each stage reached in `partial` before a failure; `inflater`, when given,
+    /// is reused for the zlib stage (one per thread: a verifier's workers keep theirs from payload to payload).
+    public static func decode(
+        _ text: String, limits: Limits, partial: inout Partial, inflater: Inflater? = nil
+    ) throws(QRCertError) -> Payload {
         guard text.utf8.count <= limits.maxTextLength else {
             throw QRCertError(.prefix, "PAYLOAD_TOO_LONG",
                               "payload is \(text.utf8.count) bytes, more than the limit of \(limits.maxTextLength)")
@@ -69,7 +72,12 @@ public struct Payload: Sendable {
         partial.base45 = base45
         let compressed = try Base45.decode(base45)
         partial.compressed = compressed
-        let coseBytes = try Deflate.inflate(compressed, limit: limits.maxInflatedSize)
+        let coseBytes: [UInt8]
+        if let inflater {
+            coseBytes = try inflater.inflate(compressed, limit: limits.maxInflatedSize)
+        } else {
+            coseBytes = try Deflate.inflate(compressed, limit: limits.maxInflatedSize)
+        }
         partial.coseBytes = coseBytes
         // The envelope is not signed: preferred serialisation only, so it cannot be re-encoded (docs/HOSTILE.md).
         let cose = try CoseSign1.decode(coseBytes, options: .preferred)

@@ -36,14 +36,19 @@ public enum ScanText {
     /// `normalize` for ASCII text; nil when `text` has any other byte, so that the general path decides.
     /// A scan that needs no change (the usual one) is returned as it is, without a copy.
     private static func normalizeASCII(_ text: String) -> String? {
-        let utf8 = text.utf8
-        var unchanged = !(utf8.first.map(isSpace) ?? false) && !(utf8.last.map(isSpace) ?? false)
-        for byte in utf8 {
-            if byte >= 0x80 { return nil }
-            if byte >= 0x61 && byte <= 0x7A { unchanged = false }
+        var text = text
+        // One pass over the contiguous bytes (iterating the UTF-8 view was a sixth of the Swift time per payload).
+        let scan: (ascii: Bool, unchanged: Bool) = text.withUTF8 { bytes in
+            var unchanged = !(bytes.first.map(isSpace) ?? false) && !(bytes.last.map(isSpace) ?? false)
+            for byte in bytes {
+                if byte >= 0x80 { return (false, false) }
+                if byte &- 0x61 < 26 { unchanged = false }
+            }
+            return (true, unchanged)
         }
-        if unchanged { return text }
-        var bytes = Array(utf8)
+        guard scan.ascii else { return nil }
+        if scan.unchanged { return text }
+        var bytes = Array(text.utf8)
         let end = (bytes.lastIndex { !isSpace($0) } ?? -1) + 1
         let start = bytes.firstIndex { !isSpace($0) } ?? end
         for i in start..<end where bytes[i] >= 0x61 && bytes[i] <= 0x7A { bytes[i] -= 0x20 }

@@ -136,16 +136,31 @@ struct VerifyCommand: ParsableCommand {
                 Console.diagnostic(renderer.reader.waitingForScans)
             }
             defer { TerminalEcho.restore() }
+            Allocator.keepFreedMemory()  // as for issue: freed memory is reused, not returned and faulted in again
             var answered = 0
             // Verified on `jobs` threads, answered in input order, each answer as soon as it is ready (docs/PERFORMANCE.md).
             let frozen = verifier
-            OrderedLineStream.run(threads: jobs, skip: ScanText.isBlank,  // a blank scan is not a payload
-                                  work: { frozen.verify(ScanText.normalize($0), at: time) }, deliver: { verdict in
-                answered += 1
-                allValid = allValid && verdict.isValid
-                render(.verdict(verdict))
-                if buffer.count >= 1 << 16 { flush() }
-            }, delivered: flush)  // the answers ready together go out in one write; a lone scan's at once
+            let map = OrderedMap<String, Verdict>(threads: jobs) {
+                let inflater = Inflater()  // each worker's own, reused for every payload it verifies
+                return { frozen.verify(ScanText.normalize($0), at: time, inflater: inflater) }
+            }
+            defer { map.close() }
+            Thread {
+                var lines = BoundedLines(fd: 0)
+                while let line = lines.next() {
+                    if !ScanText.isBlank(line) { map.submit(line) }  // a blank scan is not a payload
+                }
+                map.finish()
+            }.start()
+            while let verdicts = map.next() {
+                for verdict in verdicts {
+                    answered += 1
+                    allValid = allValid && verdict.isValid
+                    render(.verdict(verdict))
+                    if buffer.count >= 1 << 16 { flush() }
+                }
+                flush()  // the answers ready together go out in one write; a lone scan's at once
+            }
             // An empty input is not "every payload valid": the step before may have failed.
             guard answered > 0 else {
                 throw QRCertError(.io, "VERIFY_NO_PAYLOAD", "no payload read from stdin; nothing was verified",
