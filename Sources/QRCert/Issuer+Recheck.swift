@@ -16,7 +16,7 @@ extension Issuer {
         } catch {
             return "it does not decode (\(error.code))"
         }
-        guard decoded.prefix == .qrcert else { return "its prefix is \(decoded.prefix.rawValue), not \(Payload.Prefix.qrcert.rawValue)" }
+        guard decoded.prefix == encoding.prefix else { return "its prefix is \(decoded.prefix.rawValue), not \(encoding.prefix.rawValue)" }
         let expectedClaims: CWTClaims
         do throws(QRCertError) {
             expectedClaims = try claims(for: credential)
