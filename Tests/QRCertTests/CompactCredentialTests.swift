@@ -221,6 +221,20 @@ final class CompactCredentialTests: XCTestCase {
         }), ["CONTENT_BAD_RECORD"])
     }
 
+    /// `--resume` of a run begun with the other payload version says which option resumes it.
+    func testRecheckNamesThePayloadVersion() throws {
+        let key = try key(), credential = try TrustListSupport.licence()
+        let version1 = try Issuer(key: key, name: TestFixtures.issuerName, encoding: .version1)
+        let compact = try Issuer(key: key, name: TestFixtures.issuerName)
+        let old = try version1.issue(credential), new = try compact.issue(credential)
+        XCTAssertEqual(compact.recheck(old.payload, for: credential),
+                       "its prefix is QC1:, not QC2: (a run begun with --payload-version 1 resumes with it)")
+        XCTAssertEqual(version1.recheck(new.payload, for: credential),
+                       "its prefix is QC2:, not QC1: (a run begun with --payload-version 2 resumes with it)")
+        XCTAssertNil(version1.recheck(old.payload, for: credential))
+        XCTAssertNil(compact.recheck(new.payload, for: credential))
+    }
+
     func testProfileRulesForCompactForms() throws {
         func load(_ field: String) -> String? {
             let json = #"{"type": "x.t", "name": {"vi": "x", "en": "x"}, "id_field": "id", "valid_from": "d", "valid_until": null,"#
