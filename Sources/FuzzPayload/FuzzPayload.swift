@@ -104,10 +104,10 @@ private func checkVerdict(_ verdict: Verdict) {
         fatalError("valid verdict without a verified signature and claims")
     }
     // Fail closed: no default expiry.
-    if claims.expiresAt == nil, verdict.prefix == .qrcert, verdict.credential?.mayHaveNoExpiry != true {
+    if claims.expiresAt == nil, verdict.prefix != .dcc, verdict.credential?.mayHaveNoExpiry != true {
         fatalError("valid qrcert verdict without an expiry")
     }
-    if verdict.prefix == .qrcert, verdict.credential == nil || claims.issuer == nil {
+    if verdict.prefix != .dcc, verdict.credential == nil || claims.issuer == nil {
         fatalError("valid qrcert verdict without a credential or an issuer")
     }
 }

@@ -19,7 +19,7 @@ public struct ContentPolicy: VerificationPolicy {
         // depends on the record alone (docs/FORMAT.md §5 step 10); the failure shown is still the first in order.
         let record: Result<Credential, QRCertError>
         do throws(QRCertError) {
-            record = .success(try decodeRecord(input.claims))
+            record = .success(try decodeRecord(&input))
         } catch {
             record = .failure(error)
         }
@@ -57,10 +57,24 @@ public struct ContentPolicy: VerificationPolicy {
         }
     }
 
-    /// Checks 3 and 4: the credential claim names a known type, and its record fits that profile.
-    private func decodeRecord(_ claims: CWTClaims) throws(QRCertError) -> Credential {
+    /// Checks 3 and 4: the credential claim names a known type, and its record fits that profile. A `QC2:`
+    /// credential (an array, docs/FORMAT.md §9) is read by `CompactCredential`, which also gives the `nbf` and
+    /// `cti` it leaves out; the encoding must be the prefix's (`COMPACT_VERSION_MISMATCH`).
+    private func decodeRecord(_ input: inout PolicyInput) throws(QRCertError) -> Credential {
+        let claims = input.claims
+        if case .array(let items)? = claims[CWTClaims.Key.credential] {
+            guard input.prefix != .qrcert else {
+                throw QRCertError(.content, "COMPACT_VERSION_MISMATCH", "a QC1: payload carries a QC2: (compact) credential")
+            }
+            let (credential, derived) = try CompactCredential.decode(items, claims: claims, keyID: input.keyID, profiles: profiles)
+            input.claims = derived
+            return credential
+        }
         guard case .map? = claims[CWTClaims.Key.credential], let content = claims[CWTClaims.Key.credential] else {
             throw QRCertError(.content, "CONTENT_MISSING", "no credential claim (\(CWTClaims.Key.credential))")
+        }
+        guard input.prefix != .compact else {
+            throw QRCertError(.content, "COMPACT_VERSION_MISMATCH", "a QC2: payload carries a version 1 credential (a map)")
         }
         guard case .text(let type)? = content[1] else {
             throw QRCertError(.content, "CONTENT_BAD_RECORD", "credential type must be text")

@@ -195,8 +195,9 @@ public struct Credential: Sendable, Equatable {
 
     /// Reads a text value, accepting only what the issuer writes (docs/FORMAT.md §5.2): no control character,
     /// not empty, no surrounding white space, NFC, at most `max_length` characters, and the one form
-    /// `textItem` gives it, so each value has one encoding.
-    static func text(of item: CBOR, field: Profile.Field) throws(QRCertError) -> String {
+    /// `textItem` gives it, so each value has one encoding. Without `visciiForm` (a `QC2:` digits field, whose byte
+    /// strings are digits) a text string is accepted whatever its characters.
+    static func text(of item: CBOR, field: Profile.Field, visciiForm: Bool = true) throws(QRCertError) -> String {
         func bad(_ reason: String) -> QRCertError {
             QRCertError(.content, "CONTENT_BAD_FIELD", "field \(field.name) \(reason)")
         }
@@ -206,10 +207,10 @@ public struct Credential: Sendable, Equatable {
             text = value
             // The issuer refuses control characters (REC_BAD_TEXT); a signed one must not reach a terminal either.
             if FieldText.hasControlCharacter(text) { throw bad("holds a control character") }
-            if !text.utf8.allSatisfy({ $0 < 0x80 }) && VISCII.encode(text) != nil {
+            if visciiForm && !text.utf8.allSatisfy({ $0 < 0x80 }) && VISCII.encode(text) != nil {
                 throw bad("must be VISCII bytes: every character of its text has a VISCII code")
             }
-        case .bytes(let bytes):
+        case .bytes(let bytes) where visciiForm:
             text = VISCII.decode(bytes)
             if FieldText.hasControlCharacter(text) { throw bad("holds a control character") }
             if text.utf8.allSatisfy({ $0 < 0x80 }) { throw bad("must be a text string: it is all ASCII") }

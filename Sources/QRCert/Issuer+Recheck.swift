@@ -16,7 +16,11 @@ extension Issuer {
         } catch {
             return "it does not decode (\(error.code))"
         }
-        guard decoded.prefix == .qrcert else { return "its prefix is \(decoded.prefix.rawValue), not \(Payload.Prefix.qrcert.rawValue)" }
+        guard decoded.prefix == encoding.prefix else {
+            let version = decoded.prefix == .qrcert ? "1" : decoded.prefix == .compact ? "2" : nil
+            return "its prefix is \(decoded.prefix.rawValue), not \(encoding.prefix.rawValue)"
+                + (version.map { " (a run begun with --payload-version \($0) resumes with it)" } ?? "")
+        }
         let expectedClaims: CWTClaims
         do throws(QRCertError) {
             expectedClaims = try claims(for: credential)

@@ -16,13 +16,28 @@ public struct Issuer: Sendable {
     /// Whether every credential is signed as a specimen (docs/FORMAT.md §4.5): training cards and samples,
     /// which verifiers show as SPECIMEN and never accept (`SpecimenPolicy`).
     public var specimen = false
+    /// The payload format written: `compact` (`QC2:`, docs/FORMAT.md §9) unless an old verifier must read it.
+    public var encoding = Encoding.compact
+
+    /// Payload formats the issuer writes; verifiers read both.
+    public enum Encoding: Sendable {
+        /// `QC1:`: zlib, the credential claim as a map and the record with every field (docs/FORMAT.md §4).
+        case version1
+        /// `QC2:`: no zlib, no `nbf` or `cti`, the record's dates derived from `iat` and `exp`, compact values (§9).
+        case compact
+
+        /// The prefix of the payloads it makes.
+        public var prefix: Payload.Prefix { self == .compact ? .compact : .qrcert }
+    }
 
     /// An issuer with `key` named `name`; with `certificate`, payloads name the certificate's kid (the EU DCC
-    /// rule: first 8 bytes of SHA-256 over its DER) and, if `embedCertificate`, carry it as x5chain.
+    /// rule: first 8 bytes of SHA-256 over its DER) and, if `embedCertificate`, carry it as x5chain. It writes
+    /// `encoding` (`QC2:` by default).
     ///
     /// The certificate must hold `key`'s public key (CERT_KEY_MISMATCH) and be a document signer's: not a CA,
     /// digitalSignature in its keyUsage when it has one (CERT_NOT_SIGNER).
-    public init(key: any Signer, name: String, certificate: Certificate? = nil, embedCertificate: Bool = false) throws(QRCertError) {
+    public init(key: any Signer, name: String, certificate: Certificate? = nil, embedCertificate: Bool = false,
+                encoding: Encoding = .compact) throws(QRCertError) {
         let trimmed = name.trimmingCharacters(in: .whitespaces).precomposedStringWithCanonicalMapping
         guard !trimmed.isEmpty, trimmed.utf8.count <= 200 else {
             throw QRCertError(.usage, "ISSUER_BAD_NAME", "issuer name must be 1 to 200 bytes")
@@ -48,6 +63,7 @@ public struct Issuer: Sendable {
         self.certificate = certificate
         self.embedsCertificate = embedCertificate && certificate != nil
         self.keyID = certificate?.keyID ?? key.publicKey.keyID
+        self.encoding = encoding
     }
 
     /// Why the signer certificate does not cover `credential`'s window (CERT_NOT_COVERING), or nil when it does
@@ -75,12 +91,13 @@ public struct Issuer: Sendable {
         public let payload: String
         /// The certificate id (`cti`).
         public let certificateID: [UInt8]
-        /// The claims signed.
+        /// The claims signed (under `QC2:` without the `nbf` and `cti` a verifier derives).
         public let claims: CWTClaims
     }
 
     /// The claims for `credential` (docs/FORMAT.md §4): deterministic, so an Ed25519 payload is reproducible byte for byte.
     public func claims(for credential: Credential) throws(QRCertError) -> CWTClaims {
+        if encoding == .compact { return try CompactCredential.claims(for: credential, issuer: name, specimen: specimen) }
         guard let validFrom = credential.validFrom else {
             throw QRCertError(.records, "REC_MISSING_FIELD", "\(credential.profile.validFrom): required value is missing")
         }
@@ -105,7 +122,8 @@ public struct Issuer: Sendable {
         guard try key.publicKey.verify(message.signature, of: toBeSigned, algorithm: key.algorithm) else {
             throw QRCertError(.sign, "SIGN_SELF_CHECK", "signature over record \(credential.id) did not verify with the public key")
         }
-        return Issued(payload: Payload.encode(message), certificateID: claims.certificateID ?? [], claims: claims)
+        return Issued(payload: Payload.encode(message, prefix: encoding.prefix),
+                      certificateID: claims.certificateID ?? certificateID(for: credential) ?? [], claims: claims)
     }
 
     /// The `cti` this issuer gives `credential` (docs/FORMAT.md §4.6), without signing; nil without a `valid_from` date.

@@ -43,9 +43,15 @@ public struct Profile: Sendable, Codable, Equatable {
         public var values: [String]?
         /// Longest accepted text, in characters.
         public var maxLength: Int?
+        /// Common values of a `text` field, in wire order: the compact encoding (`QC2:`) writes one of them as its
+        /// index and any other text as text (docs/FORMAT.md §9.3). Append new values, never reorder.
+        public var dictionary: [String]?
+        /// Whether the compact encoding writes a `text` value of 1 to 19 ASCII digits (a licence number) as its
+        /// digit count and integer value (docs/FORMAT.md §9.3).
+        public var digits: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case name, key, type, required, label, values
+            case name, key, type, required, label, values, dictionary, digits
             case maxLength = "max_length"
         }
     }
@@ -149,6 +155,20 @@ public struct Profile: Sendable, Codable, Equatable {
             guard keys.insert(f.key).inserted else { throw fail("field key \(f.key) is used twice") }
             guard f.key >= 0 else { throw fail("field \(f.name): key must be a non-negative integer") }
             if f.type == .enum, (f.values ?? []).isEmpty { throw fail("field \(f.name): an enum needs values") }
+            if f.dictionary != nil || f.digits != nil {
+                guard f.type == .text else { throw fail("field \(f.name): dictionary and digits are for text fields") }
+                guard f.dictionary == nil || f.digits == nil else { throw fail("field \(f.name): a field has a dictionary or digits, not both") }
+            }
+            if let dictionary = f.dictionary {
+                guard !dictionary.isEmpty, Set(dictionary).count == dictionary.count else {
+                    throw fail("field \(f.name): a dictionary needs distinct values")
+                }
+                // An entry must be a value the issuer could sign, or its index would stand for text no record holds.
+                for entry in dictionary where entry.isEmpty || FieldText.trimmed(entry) != entry || !FieldText.isNFC(entry)
+                    || FieldText.hasControlCharacter(entry) || (f.maxLength.map { entry.count > $0 } ?? false) {
+                    throw fail("field \(f.name): dictionary value \"\(entry)\" is not trimmed NFC text within max_length")
+                }
+            }
         }
         guard field(named: idField)?.required == true else { throw fail("id_field \(idField) must be a required field") }
         guard field(named: validFrom)?.type == .date, field(named: validFrom)?.required == true else {

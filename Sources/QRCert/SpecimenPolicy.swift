@@ -7,14 +7,14 @@ public struct SpecimenPolicy: VerificationPolicy {
     public static let step = 13
     public static let name = "Specimen policy"
 
-    /// Key of the specimen flag in the credential claim's map.
+    /// Key of the specimen flag in the credential claim's map (the third item of a `QC2:` credential array).
     public static let key: Int64 = 3
 
     /// The policy; it needs nothing but the claims.
     public init() {}
 
     public func check(_ input: inout PolicyInput) -> [QRCertError] {
-        guard let flag = input.claims[CWTClaims.Key.credential]?[Self.key] else { return [] }
+        guard let flag = input.specimenFlag else { return [] }
         // Only `true` is written; anything else is not a form the issuer makes, and fails closed.
         guard case .bool(true) = flag else {
             return [QRCertError(.content, "CONTENT_BAD_RECORD", "credential key 3 (specimen) must be true when present")]

@@ -16,8 +16,11 @@ public protocol VerificationPolicy: Sendable {
 public struct PolicyInput: Sendable {
     /// The prefix (not signed: it never exempts a payload from a rule).
     public let prefix: Payload.Prefix
-    /// The signed claims.
-    public let claims: CWTClaims
+    /// The signed claims; for a `QC2:` credential the content policy adds the `nbf` and `cti` it derives
+    /// (docs/FORMAT.md §9.2), so later policies read them as they would a version 1 payload's.
+    public internal(set) var claims: CWTClaims
+    /// The key id the payload names (protected header, else unprotected): a `QC2:` `cti` is derived from it.
+    public internal(set) var keyID: [UInt8] = []
     /// The anchor whose key verified the signature, with that key's listing.
     public let signer: TrustAnchor
     /// The verification time, seconds since 1970 UTC.
@@ -34,8 +37,20 @@ public struct PolicyInput: Sendable {
 
     /// Whether the payload carries qrcert's credential claim, or claims to be qrcert's: either way qrcert's
     /// content rules apply (the prefix is not signed, so `HC1:` cannot opt out of them).
-    public var isQRCertCredential: Bool { prefix == .qrcert || claims[CWTClaims.Key.credential] != nil }
+    public var isQRCertCredential: Bool { prefix != .dcc || claims[CWTClaims.Key.credential] != nil }
 
-    /// The credential type the claims name, if any.
-    public var credentialType: String? { claims[CWTClaims.Key.credential]?[1]?.textValue }
+    /// The credential type the claims name, if any: key 1 of a version 1 credential map, the first item of a
+    /// `QC2:` credential array.
+    public var credentialType: String? {
+        let content = claims[CWTClaims.Key.credential]
+        if case .array(let items)? = content { return items.first?.textValue }
+        return content?[1]?.textValue
+    }
+
+    /// The specimen flag, if any: key 3 of a version 1 credential map, the third item of a `QC2:` array.
+    public var specimenFlag: CBOR? {
+        let content = claims[CWTClaims.Key.credential]
+        if case .array(let items)? = content { return items.count > 2 ? items[2] : nil }
+        return content?[SpecimenPolicy.key]
+    }
 }

@@ -106,9 +106,11 @@ public struct Verifier: Sendable {
         verdict.claims = claims
 
         var input = PolicyInput(prefix: payload.prefix, claims: claims, signer: verdict.anchor ?? anchor, time: verdict.time, clockSkew: clockSkew)
+        input.keyID = kid
         for policy in policies {
             verdict.failures.append(contentsOf: policy.check(&input))
         }
+        verdict.claims = input.claims  // with a QC2: payload's derived nbf and cti
         verdict.credential = input.credential
         verdict.revocation = input.revocation
     }

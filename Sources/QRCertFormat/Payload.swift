@@ -1,4 +1,4 @@
-/// The QR text: `PREFIX` + Base45(zlib(COSE_Sign1)) (docs/FORMAT.md §2).
+/// The QR text: `QC1:` + Base45(zlib(COSE_Sign1)), or `QC2:` + Base45(COSE_Sign1) (docs/FORMAT.md §2, §9).
 ///
 /// Decoding walks the stages in order and fails at the first one that does not hold, naming it;
 /// every intermediate form is kept so `inspect` and the conformance tests can show it.
@@ -7,8 +7,13 @@ public struct Payload: Sendable {
     public enum Prefix: String, Sendable, CaseIterable {
         /// qrcert's own format, version 1.
         case qrcert = "QC1:"
+        /// qrcert's compact format, version 2: no zlib, compact claims and record (docs/FORMAT.md §9).
+        case compact = "QC2:"
         /// EU Digital COVID Certificate (foreign, generic CWT).
         case dcc = "HC1:"
+
+        /// Whether the Base45 bytes are a zlib stream (every prefix but `QC2:`).
+        public var isCompressed: Bool { self != .compact }
     }
 
     /// Limits applied before any work is done (docs/FORMAT.md §6).
@@ -25,7 +30,7 @@ public struct Payload: Sendable {
     public let prefix: Prefix
     /// The Base45 text after the prefix.
     public let base45: String
-    /// The Base45-decoded bytes (zlib stream).
+    /// The Base45-decoded bytes (a zlib stream; the COSE bytes themselves under `QC2:`).
     public let compressed: [UInt8]
     /// The inflated bytes (COSE_Sign1 CBOR).
     public let coseBytes: [UInt8]
@@ -72,8 +77,11 @@ public struct Payload: Sendable {
         partial.base45 = base45
         let compressed = try Base45.decode(base45)
         partial.compressed = compressed
+        // QC2: carries the COSE message uncompressed: zlib only adds bytes to a compact payload (docs/FORMAT.md §9.1).
         let coseBytes: [UInt8]
-        if let inflater {
+        if !prefix.isCompressed {
+            coseBytes = compressed
+        } else if let inflater {
             coseBytes = try inflater.inflate(compressed, limit: limits.maxInflatedSize)
         } else {
             coseBytes = try Deflate.inflate(compressed, limit: limits.maxInflatedSize)
@@ -86,6 +94,6 @@ public struct Payload: Sendable {
 
     /// Encodes a signed COSE_Sign1 as QR text.
     public static func encode(_ cose: CoseSign1, prefix: Prefix = .qrcert) -> String {
-        prefix.rawValue + Base45.encode(Deflate.compress(cose.encoded()))
+        prefix.rawValue + Base45.encode(prefix.isCompressed ? Deflate.compress(cose.encoded()) : cose.encoded())
     }
 }

@@ -44,7 +44,9 @@ public enum CertificateIDs {
             do throws(QRCertError) {
                 let payload = try Payload.decode(ScanText.normalize(text))
                 let claims = try CWTClaims.decode(try CBORDecoder.decode(payload.cose.payload))
-                guard let id = claims.certificateID, id.count == RevocationEntry.certificateIDCount else {
+                // A QC2: payload leaves its cti out: it is derived from the kid and the record (docs/FORMAT.md §9.2).
+                guard let id = claims.certificateID ?? CompactCredential.certificateID(of: payload, profiles: (try? BuiltinProfiles.all()) ?? []),
+                      id.count == RevocationEntry.certificateIDCount else {
                     throw QRCertError(.usage, "RL_BAD_ENTRY", "the payload has no 8-byte certificate id (cti)")
                 }
                 return id

@@ -60,7 +60,7 @@ public enum ImageScan {
     /// with the PNG or JPEG signature, or a name ending in .png, .jpg or .jpeg (lower case: a scanned payload is
     /// upper case) that has no payload prefix, so that a missing photo is a read error, not an invalid payload.
     public static func isImageArgument(_ argument: String) -> Bool {
-        if argument.hasPrefix("QC1:") || argument.hasPrefix("HC1:") || argument == "-" { return false }
+        if Payload.Prefix.allCases.contains(where: { argument.hasPrefix($0.rawValue) }) || argument == "-" { return false }
         if [".png", ".jpg", ".jpeg"].contains(where: argument.hasSuffix) { return true }
         guard let handle = FileHandle(forReadingAtPath: argument) else { return false }
         defer { try? handle.close() }

@@ -101,22 +101,33 @@ public struct Inspection: Sendable {
                   ("tags", .array(cose.tags.map { .number(Int64(clamping: $0)) })),
                   ("protected", CBORJSON.convert(.map(cose.protectedHeader))), ("unprotected", CBORJSON.convert(.map(cose.unprotectedHeader))),
                   ("signature", .string(Hex.encode(cose.signature)))]
-        let claims = try CWTClaims.decode(try CBORDecoder.decode(cose.payload))
+        var claims = try CWTClaims.decode(try CBORDecoder.decode(cose.payload))
+        // A QC2: credential, and the nbf and cti its verifier derives (docs/FORMAT.md §9.2): unverified like the rest.
+        let compact = try CompactCredential.unverified(decoded, claims: claims, profiles: profiles)
+        if let compact { claims = compact.claims }
         let time = { (seconds: Int64?) in seconds.map(reader.time) ?? "-" }
         rows += [("iss", claims.issuer ?? "-"), ("iat", time(claims.issuedAt)), ("nbf", time(claims.notBefore)),
                  ("exp", time(claims.expiresAt)), ("cti", claims.certificateID.map(Hex.encode) ?? "-")]
         pairs += [("iss", .optional(claims.issuer)), ("iat", .optional(claims.issuedAt.map(Timestamp.iso))),
                   ("nbf", .optional(claims.notBefore.map(Timestamp.iso))), ("exp", .optional(claims.expiresAt.map(Timestamp.iso))),
                   ("cti", .optional(claims.certificateID.map(Hex.encode)))]
-        if let content = claims[CWTClaims.Key.credential], case .text(let type)? = content[1],
-           let profile = profiles.first(where: { $0.type == type }), let record = content[2] {
-            let credential = try Credential(cbor: record, profile: profile)
+        let shown: (credential: Credential, specimen: CBOR?)?
+        if let compact {
+            shown = (compact.credential, compact.specimen)
+        } else if let content = claims[CWTClaims.Key.credential], case .text(let type)? = content[1],
+                  let profile = profiles.first(where: { $0.type == type }), let record = content[2] {
+            shown = (try Credential(cbor: record, profile: profile), content[SpecimenPolicy.key])
+        } else {
+            shown = nil
+        }
+        if let (credential, specimen) = shown {
+            let profile = credential.profile, type = profile.type
             rows.append((vi ? "loại" : "type", "\(type) (\(profile.name.in(language)))"))
             for (field, value) in credential.values {
                 // English shows the field's name as in the records file; Vietnamese its label.
                 rows.append(("  " + (vi ? field.label.in(language) : field.name), reader.value(value, field)))
             }
-            if let flag = content[SpecimenPolicy.key] {
+            if let flag = specimen {
                 rows.append((vi ? "mẫu" : "specimen", vi && flag == .bool(true) ? "có" : CBORJSON.convert(flag).rendered))
                 pairs.append(("specimen", CBORJSON.convert(flag)))
             }

@@ -89,6 +89,9 @@ struct IssueCommand: ParsableCommand {
     @Flag(help: "Sign every credential as a SPECIMEN (training cards, samples): verify shows SPECIMEN and never accepts it.")
     var specimen = false
 
+    @Option(name: .customLong("payload-version"), help: "2: compact QC2: payloads (the default, docs/FORMAT.md §9); 1: QC1: payloads, for verifiers older than version 2.")
+    var payloadVersion = 2
+
     @OptionGroup var passphrase: PassphraseOptions
 
     @Argument(help: "Records file, or - for stdin (default).")
@@ -107,6 +110,7 @@ struct IssueCommand: ParsableCommand {
             do throws(QRCertError) { _ = try Partition(partition) } catch { throw ValidationError(error.message) }
         }
         if embedCert && cert == nil { throw ValidationError("--embed-cert needs --cert") }
+        guard payloadVersion == 1 || payloadVersion == 2 else { throw ValidationError("--payload-version must be 1 or 2") }
     }
 
     func run() throws {
@@ -120,7 +124,8 @@ struct IssueCommand: ParsableCommand {
         let profile = try ProfileLoader.load(self.profile)
         let signingKey = try passphrase.loadSigner(key)
         let certificate = try cert.map { (path) throws(QRCertError) in try CertificateFile.read(path) }
-        var issuer = try Issuer(key: signingKey, name: self.issuer, certificate: certificate, embedCertificate: embedCert)
+        var issuer = try Issuer(key: signingKey, name: self.issuer, certificate: certificate, embedCertificate: embedCert,
+                                encoding: payloadVersion == 1 ? .version1 : .compact)
         issuer.specimen = specimen
         let partition = try self.partition.map { text throws(QRCertError) in try Partition(text) } ?? .whole
         let batch = BatchIssue(profile: profile, issuer: issuer, jobs: jobs, partition: partition)

@@ -42,7 +42,7 @@ final class DisplayEscapeTests: XCTestCase {
         let result = try CLI.run(["verify", "--trust", CLI.publicKey("ed25519"), "-"], stdin: Self.hostile + ":X\n")
         XCTAssertEqual(result.status, 1, result.stderr)
         assertClean(result.stdout)
-        XCTAssertTrue(result.lines.contains("  prefix: payload does not start with a known prefix (QC1:, HC1:), found \"A\\u{1b}[2J\\u{1b}[1\" [PREFIX_UNKNOWN]"),
+        XCTAssertTrue(result.lines.contains("  prefix: payload does not start with a known prefix (QC1:, QC2:, HC1:), found \"A\\u{1b}[2J\\u{1b}[1\" [PREFIX_UNKNOWN]"),
                       result.stdout)
         let json = try CLI.run(["verify", "--json", "--trust", CLI.publicKey("ed25519"), "-"], stdin: "\u{202E}X:1\n")
         XCTAssertTrue(json.stdout.contains("found \\\"\\u202eX\\\""), json.stdout)

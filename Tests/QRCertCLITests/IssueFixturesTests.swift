@@ -123,7 +123,7 @@ final class IssueFixturesTests: XCTestCase {
             let version = try XCTUnwrap(line["qr_version"] as? Int)
             XCTAssertTrue((10...20).contains(version), "QR version \(version) for \(id)")
             let payload = try XCTUnwrap(line["payload"] as? String)
-            XCTAssertTrue(payload.hasPrefix("QC1:"))
+            XCTAssertTrue(payload.hasPrefix("QC2:"))
         }
         XCTAssertEqual(Set(lines.compactMap { $0["cti"] as? String }).count, 300)
     }
@@ -231,7 +231,7 @@ final class IssueFixturesTests: XCTestCase {
         let csv = try XCTUnwrap(payloads["csv"])
         XCTAssertEqual(csv.result.status, 0, csv.result.stderr)
         XCTAssertEqual(csv.result.lines.count, 300)
-        XCTAssertTrue(csv.result.lines.allSatisfy { $0.hasPrefix("QC1:") })
+        XCTAssertTrue(csv.result.lines.allSatisfy { $0.hasPrefix("QC2:") })
         XCTAssertTrue(CLI.isSummary(csv.result.errorLines.last ?? "", issued: 300, rejected: 0), csv.result.stderr)
         for (form, run) in payloads where form != "csv" {
             XCTAssertEqual(run.result.status, 0, "\(form): \(run.result.stderr)")

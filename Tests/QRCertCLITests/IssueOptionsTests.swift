@@ -139,6 +139,35 @@ final class IssueOptionsTests: XCTestCase {
         XCTAssertEqual(nothing.errorLines.first, "qrcert: error: <stdin>: no header row [REC_EMPTY_INPUT]")
     }
 
+    /// `--payload-version 1` writes what verifiers older than version 2 read; the default is the compact QC2:.
+    /// Both verify, with the same cti.
+    func testPayloadVersionOption() throws {
+        let folder = try CLI.temporaryDirectory(for: self)
+        let key = try CLI.key("ed25519", in: folder)
+        func payload(_ extra: [String]) throws -> CLI.Result {
+            try CLI.run(["issue", "--key", key, "--issuer", "Sở GTVT Đà Nẵng", "--profile", "driving-licence", "--format", "payload"] + extra,
+                        stdin: oneLicence, in: folder)
+        }
+        let compact = try payload([]), old = try payload(["--payload-version", "1"]), two = try payload(["--payload-version", "2"])
+        XCTAssertEqual(compact.status, 0, compact.stderr)
+        XCTAssertEqual(compact.lines.count, 1)
+        XCTAssertTrue(compact.stdout.hasPrefix("QC2:"), compact.stdout)
+        XCTAssertEqual(two.lines, compact.lines)
+        XCTAssertEqual(old.status, 0, old.stderr)
+        XCTAssertEqual(old.lines.count, 1)
+        XCTAssertTrue(old.stdout.hasPrefix("QC1:"), old.stdout)
+        XCTAssertLessThan(compact.stdout.utf8.count + 40, old.stdout.utf8.count)
+        let verified = try CLI.run(["verify", "--trust", CLI.publicKey("ed25519"), "--at", "2025-06-01", "--json", "-"],
+                                   stdin: old.stdout + compact.stdout)
+        XCTAssertEqual(verified.status, 0, verified.stdout)
+        let answers = try CLI.jsonObjects(verified.stdout)
+        XCTAssertEqual(answers.map { $0["valid"] as? Bool }, [true, true])
+        XCTAssertEqual(Set(answers.compactMap { $0["cti"] as? String }).count, 1, verified.stdout)
+        let bad = try payload(["--payload-version", "3"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("--payload-version must be 1 or 2"), bad.stderr)
+    }
+
     func testPayloadModeOnStdoutOnly() throws {
         let folder = try CLI.temporaryDirectory(for: self)
         let result = try CLI.run(["issue", "--key", try CLI.key("ed25519", in: folder), "--issuer", "Sở GTVT Đà Nẵng",

@@ -145,7 +145,9 @@ final class PrintIssueTests: XCTestCase {
         let folder = try CLI.temporaryDirectory(for: self)
         let input = try records(300, in: folder).path
         let sheet = folder.appendingPathComponent("sheet")
-        let failed = try issue(["--format", "pdf", "--layout", "sheet", "--module-mm", "0.52", "--out", sheet.path, input], folder: folder)
+        // Version 1 payloads: QC2: ones are all version 16 or smaller, and fit.
+        let failed = try issue(["--format", "pdf", "--layout", "sheet", "--module-mm", "0.52", "--payload-version", "1", "--out", sheet.path, input],
+                               folder: folder)
         XCTAssertEqual(failed.status, 2)
         let error = try XCTUnwrap(failed.errorLines.first)
         XCTAssertTrue(error.hasPrefix("qrcert: error: \(input):"), error)

@@ -101,7 +101,7 @@ final class ReaderLanguageTests: XCTestCase {
         // Identifiers and data, the same in both languages: the records, the names and files of this run,
         // command and option names, format and claim names.
         let neutral = words(data + folder.path + " Cục Cảnh sát giao thông keys/dn.pub.pem keys/other.pub.pem out/ blank.png missing.png"
-                            + " trust.cose revocations.cose qrcert verify image QC1 ES256 EdDSA VNM Ctrl base45 zlib cose iss iat nbf exp cti")
+                            + " trust.cose revocations.cose qrcert verify image QC1 QC2 ES256 EdDSA VNM Ctrl base45 zlib cose iss iat nbf exp cti")
         let foreign = words(english).subtracting(neutral).filter { word in
             // Hex (key ids, cti, digests), numbers and codes are identifiers.
             !(word.allSatisfy(\.isHexDigit) || word.contains("_") || word.allSatisfy(\.isNumber))

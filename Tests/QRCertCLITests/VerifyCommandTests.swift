@@ -43,19 +43,22 @@ final class VerifyCommandTests: XCTestCase {
     private var payloads: Payloads { get throws { try Self.shared.get() } }
     private let trust = ["--trust", CLI.publicKey("es256")]
 
-    /// The last Base45 character changed: it lies in zlib's Adler-32 checksum.
+    /// The payload's COSE message as version 1 (QC1:, zlib), its last Base45 character changed: it lies in zlib's
+    /// Adler-32 checksum (a QC2: payload has none: its signature finds the damage).
     private func checksumTampered(_ payload: String) -> String {
-        String(payload.dropLast()) + (payload.last == "0" ? "1" : "0")
+        let version1 = (try? Payload.decode(payload)).map { Payload.encode($0.cose, prefix: .qrcert) } ?? payload
+        return String(version1.dropLast()) + (version1.last == "0" ? "1" : "0")
     }
 
-    /// Every layer re-encoded correctly around one changed value of the signed claims: the record's expiry
-    /// day moved from 2034-03-01 (day 23435, 0x5B8B) to 2059-09-18 (0x7FFF). Only the signature can tell.
+    /// Every layer re-encoded correctly around one changed value of the signed claims: the record's date of birth
+    /// moved from 1992-04-30 (day 8155, 0x1FDB) to 1992-05-01 (0x1FDC). Only the signature can tell.
     private func recordTampered(_ payload: String) throws -> String {
-        var cose = try Payload.decode(payload).cose
-        let expiry: [UInt8] = [0x07, 0x19, 0x5B, 0x8B]  // record key 7 (expiry_date): unsigned 23435
-        let at = try XCTUnwrap((0...(cose.payload.count - expiry.count)).first { Array(cose.payload[$0..<($0 + expiry.count)]) == expiry })
-        cose.payload.replaceSubrange(at..<(at + expiry.count), with: [0x07, 0x19, 0x7F, 0xFF])
-        return Payload.encode(cose)
+        let decoded = try Payload.decode(payload)
+        var cose = decoded.cose
+        let birth: [UInt8] = [0x04, 0x19, 0x1F, 0xDB]  // record key 4 (date_of_birth): unsigned 8155
+        let at = try XCTUnwrap((0...(cose.payload.count - birth.count)).first { Array(cose.payload[$0..<($0 + birth.count)]) == birth })
+        cose.payload.replaceSubrange(at..<(at + birth.count), with: [0x04, 0x19, 0x1F, 0xDC])
+        return Payload.encode(cose, prefix: decoded.prefix)
     }
 
     private func verify(_ arguments: [String], stdin: String? = nil) throws -> CLI.Result {
@@ -284,7 +287,7 @@ final class VerifyCommandTests: XCTestCase {
         let result = try CLI.run(["inspect", try payloads.foreign])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.lines.first, "UNVERIFIED: decoded only; nothing below is checked against any key")
-        for expected in ["prefix      QC1:", "iss         Sở GTVT Đà Nẵng", "exp         2034-03-01T17:00:00Z", "vn.dl", "048090001234"] {
+        for expected in ["prefix      QC2:", "iss         Sở GTVT Đà Nẵng", "exp         2034-03-01T17:00:00Z", "vn.dl", "048090001234"] {
             XCTAssertTrue(result.stdout.contains(expected), "missing \(expected) in\n\(result.stdout)")
         }
         let fromStdin = try CLI.run(["inspect", "-"], stdin: try payloads.valid + "\r\n")

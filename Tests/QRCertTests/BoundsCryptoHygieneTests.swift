@@ -29,7 +29,7 @@ final class CryptoHygieneTests: XCTestCase {
         ed25519 = try TestFixtures.privateKey("ed25519")
         let es384Text = try String(contentsOf: TestFixtures.url("vectors/keys/TEST-ONLY-es384.key.pem"), encoding: .utf8)
         es384 = try PrivateKey.pem(es384Text, passphrase: nil)
-        claims = try Issuer(key: es256, name: TestFixtures.issuerName).claims(for: credential).encoded()
+        claims = try Issuer(key: es256, name: TestFixtures.issuerName, encoding: .version1).claims(for: credential).encoded()
     }
 
     private func verifier(_ keys: [PrivateKey]) -> Verifier {

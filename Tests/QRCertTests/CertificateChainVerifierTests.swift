@@ -62,7 +62,7 @@ final class CertificateChainVerifierTests: XCTestCase {
         let date = Timestamp.iso(start).prefix(10)
         let licence = try TrustListSupport.licence(["issue_date": String(date), "expiry_date": "2036-01-01"])
         // Signed here rather than by Issuer, which refuses a CA certificate or one without digitalSignature.
-        let claims = try Issuer(key: key, name: TestFixtures.issuerName).claims(for: licence)
+        let claims = try Issuer(key: key, name: TestFixtures.issuerName, encoding: .version1).claims(for: licence)
         var message = CoseSign1(protectedHeader: [CBORPair(.int(CoseSign1.algLabel), .int(key.algorithm.rawValue)),
                                                   CBORPair(.int(CoseSign1.kidLabel), .bytes(certificate.keyID))],
                                 unprotectedHeader: embed ? [CBORPair(.int(CoseSign1.x5chainLabel), .bytes(certificate.derBytes))] : [],

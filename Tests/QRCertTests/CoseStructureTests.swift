@@ -21,7 +21,7 @@ final class CoseStructureTests: XCTestCase {
         } catch {
             throw error.error
         }
-        claims = try Issuer(key: key, name: TestFixtures.issuerName).claims(for: record).encoded()
+        claims = try Issuer(key: key, name: TestFixtures.issuerName, encoding: .version1).claims(for: record).encoded()
         verifier = try TestFixtures.verifier(trusting: ["es256"])
     }
 
@@ -159,12 +159,12 @@ final class CoseStructureTests: XCTestCase {
     }
 
     func testPrefixStage() {
-        for (text, code) in [("", "PREFIX_UNKNOWN"), ("QC2:ABC", "PREFIX_UNKNOWN"), ("qc1:ABC", "PREFIX_UNKNOWN"),
-                             ("QC1:", "ZLIB_BAD_DATA"), (String(repeating: "A", count: 4297), "PAYLOAD_TOO_LONG")] {
+        for (text, code) in [("", "PREFIX_UNKNOWN"), ("QC3:ABC", "PREFIX_UNKNOWN"), ("qc1:ABC", "PREFIX_UNKNOWN"),
+                             ("QC1:", "ZLIB_BAD_DATA"), ("QC2:", "CBOR_TRUNCATED"), (String(repeating: "A", count: 4297), "PAYLOAD_TOO_LONG")] {
             XCTAssertEqual(codes(text), [code], text.prefix(12).description)
         }
-        XCTAssertEqual(verifier.verify("QC2:ABC", at: now).reason?.stage, .prefix)
-        XCTAssertEqual(verifier.verify("QC2:ABC", at: now).reason?.message,
-                       "payload does not start with a known prefix (QC1:, HC1:), found \"QC2\"")
+        XCTAssertEqual(verifier.verify("QC3:ABC", at: now).reason?.stage, .prefix)
+        XCTAssertEqual(verifier.verify("QC3:ABC", at: now).reason?.message,
+                       "payload does not start with a known prefix (QC1:, QC2:, HC1:), found \"QC3\"")
     }
 }

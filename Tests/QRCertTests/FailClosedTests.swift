@@ -63,7 +63,7 @@ final class FailClosedTests: XCTestCase {
         var store = TrustStore()
         store.add(key.publicKey, source: "k.pub.pem")
         let verifier = Verifier(trust: store, profiles: try TestFixtures.profiles())
-        let claims = try Issuer(key: key, name: TestFixtures.issuerName).claims(for: S.licence())
+        let claims = try Issuer(key: key, name: TestFixtures.issuerName, encoding: .version1).claims(for: S.licence())
         XCTAssertEqual(S.codes(verifier.verify(try HandSigned.payload(claims.encoded(), key: key, prefix: .dcc), at: S.now)), [])
         guard case .map(var pairs) = claims.encoded() else { return XCTFail("claims") }
         VectorGenerator.editRecord(&pairs) { record in

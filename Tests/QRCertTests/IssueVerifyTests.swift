@@ -21,8 +21,8 @@ final class IssueVerifyTests: XCTestCase {
         }
     }
 
-    private func issuer(_ key: String) throws -> Issuer {
-        try Issuer(key: try TestFixtures.privateKey(key), name: TestFixtures.issuerName)
+    private func issuer(_ key: String, _ encoding: Issuer.Encoding = .compact) throws -> Issuer {
+        try Issuer(key: try TestFixtures.privateKey(key), name: TestFixtures.issuerName, encoding: encoding)
     }
 
     /// 2025-06-01T00:00:00Z: inside the window of the default licence (2024-03-01 .. 2034-03-01).
@@ -33,13 +33,13 @@ final class IssueVerifyTests: XCTestCase {
     func testES256RoundTrip() throws {
         let record = try credential()
         let issued = try issuer("es256").issue(record)
-        XCTAssertTrue(issued.payload.hasPrefix("QC1:"))
+        XCTAssertTrue(issued.payload.hasPrefix("QC2:"))
         XCTAssertTrue(issued.payload.dropFirst(4).allSatisfy { "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains($0) })
         let verdict = try TestFixtures.verifier(trusting: ["es256"]).verify(issued.payload, at: now)
         XCTAssertTrue(verdict.isValid, "\(verdict.failures)")
         XCTAssertEqual(verdict.failures, [])
         XCTAssertTrue(verdict.signatureVerified)
-        XCTAssertEqual(verdict.prefix, .qrcert)
+        XCTAssertEqual(verdict.prefix, .compact)
         XCTAssertEqual(verdict.keyID.map(Hex.encode), "c141e6ca121b1f2d")
         XCTAssertEqual(verdict.algorithm, SignatureAlgorithm.es256.rawValue)
         XCTAssertEqual(verdict.anchor?.source, "TEST-ONLY-es256.pub.pem")
@@ -67,16 +67,26 @@ final class IssueVerifyTests: XCTestCase {
         XCTAssertEqual(verdict.credential, record)
     }
 
-    /// The whole payload for one record with the committed Ed25519 test key: any change to the claims,
-    /// the CBOR, COSE, zlib or Base45 layers shows up here. If the format changes on purpose, update it
-    /// together with docs/FORMAT.md and Fixtures/vectors.
+    /// The whole version 1 payload for one record with the committed Ed25519 test key: any change to the claims,
+    /// the CBOR, COSE, zlib or Base45 layers shows up here. It was the issuer's output until QC2:; an issuer
+    /// asked for version 1 still writes it, and the verifier still accepts it.
     static let ed25519Vector =
         "QC1:NCFOXN%TSMAHO.J%TGGKVR1E%+3H$HQG49X5RP5+0G/SFDMGP690DH4FIN3H385- 7*+M*06E 8%LCJRVEZLYGLL-E5EM-C9R-109M/X9D8HIXDTJCES2 4CWBJ22JC7JFXO7LHGBPF*O.GOOGO+GOQHP%VG3 O9:N/KEE0K099GZ1Q%5JJU 7O*06SIJGY886WYK5JUJ*6M2VN6VE$5H/HU8CHN-2385QY3 Q9UR9 $U$0T946TR6J11JKBI5LPEI$L9M99/BS+7JUJSTQ4AJO8XSEJL3JKRH8+PTJU7M8G0U9CZGOH2OTO7SQ$4U9+DZGRE5CV+5M+D313TPGK+1PN8-ZDH1F/T2Y0CNQJWQFLFSAL2BT5/SO*TH9BRO56DOUITRHHO53R892+DA22PMXL5%SHYD"
 
+    /// The same record as the issuer writes it now, `QC2:` (docs/FORMAT.md §9). A deliberate format change
+    /// updates it together with docs/FORMAT.md and Fixtures/vectors.
+    static let ed25519CompactVector =
+        "QC2:RRQT 9P60GO0ZZ1U/UC00OM38CKD-ID808RAGWNS34ZTAQSAA%O+WOZ346OS6.M21DQF36FMF9I7F3IISE22100892 LGX/E-%56XDB70NN1TG69:5BD01-9D%ES-L-34XAD-34B9DT34$CS3/D4H0EN0A14NS0211BX9A00$6B*96-349MEM-DJ7A9SV$34RBD$2NU1DU992DDLN8DSS6341Q5IDAM7LT34I*SO34UBDQ EU641FS7/93/D27B/GR:$T4M7EAB3W0UK5LRPSDE*VN0BD84OEDVFBED9W$J8LDJKRKSMRF8RWOBI:UHUEWTJNFQSINCVNSLECJ6JQ7IX2362LDF"
+
     func testEd25519RegressionVector() throws {
+        let old = try issuer("ed25519", .version1).issue(try credential())
+        XCTAssertEqual(old.payload, Self.ed25519Vector)
         let issued = try issuer("ed25519").issue(try credential())
-        XCTAssertEqual(issued.payload, Self.ed25519Vector)
+        XCTAssertEqual(issued.payload, Self.ed25519CompactVector)
+        XCTAssertEqual(issued.certificateID, old.certificateID)
         let payload = try Payload.decode(issued.payload)
+        XCTAssertEqual(payload.prefix, .compact)
+        XCTAssertEqual(payload.compressed, payload.coseBytes)
         // Protected header {1: -8, 4: h'0e33f4fb000c1bb1'}, deterministic.
         XCTAssertEqual(Hex.encode(payload.cose.protectedBytes), "a20127044" + "80e33f4fb000c1bb1")
         XCTAssertEqual(payload.cose.unprotectedHeader, [])
@@ -84,10 +94,18 @@ final class IssueVerifyTests: XCTestCase {
         let claims = try CWTClaims.decode(try CBORDecoder.decode(payload.cose.payload))
         XCTAssertEqual(claims.issuer, "Sở GTVT Đà Nẵng")
         XCTAssertEqual(claims.issuedAt, 1_709_226_000)
-        XCTAssertEqual(claims.notBefore, 1_709_226_000)
+        XCTAssertNil(claims.notBefore)
         XCTAssertEqual(claims.expiresAt, 2_024_845_200)
-        XCTAssertEqual(claims.certificateID.map(Hex.encode), issued.certificateID.isEmpty ? nil : Hex.encode(issued.certificateID))
+        XCTAssertNil(claims.certificateID)
         XCTAssertEqual(claims.others.map(\.key), [.int(CWTClaims.Key.credential)])
+        // Both verify to the same credential, window and cti: the old payload is still a valid licence.
+        let verifier = try TestFixtures.verifier(trusting: ["ed25519"])
+        let (v1, v2) = (verifier.verify(old.payload, at: now), verifier.verify(issued.payload, at: now))
+        XCTAssertTrue(v1.isValid, "\(v1.failures)")
+        XCTAssertTrue(v2.isValid, "\(v2.failures)")
+        XCTAssertEqual(v1.credential, v2.credential)
+        XCTAssertEqual(CompactCredentialTests.window(v1.claims), CompactCredentialTests.window(v2.claims))
+        XCTAssertEqual(v2.claims?.certificateID, old.certificateID)
     }
 
     /// The signature is plain Ed25519 over the COSE Sig_structure: the openssl tool, given the same key and
@@ -165,7 +183,7 @@ final class IssueVerifyTests: XCTestCase {
         pairs.removeAll { $0.key == .int(7) }
         let record = try Credential(cbor: .map(pairs), profile: licence)
         XCTAssertNil(record.validUntil)
-        let payload = try HandBuilt.sign(claims: try issuer("es256").claims(for: record).encoded(), key: TestFixtures.privateKey("es256"))
+        let payload = try HandBuilt.sign(claims: try issuer("es256", .version1).claims(for: record).encoded(), key: TestFixtures.privateKey("es256"))
         let verdict = try TestFixtures.verifier(trusting: ["es256"]).verify(payload, at: now)
         XCTAssertEqual(verdict.failures.map(\.code), ["CWT_NO_EXPIRY"])
         XCTAssertEqual(verdict.reason?.stage, .validity)
@@ -174,7 +192,7 @@ final class IssueVerifyTests: XCTestCase {
     }
 
     func testClaimsWindowMustMatchTheRecord() throws {
-        var claims = try issuer("es256").claims(for: try credential())
+        var claims = try issuer("es256", .version1).claims(for: try credential())
         claims.expiresAt = (claims.expiresAt ?? 0) + 86_400 * 365  // a year longer than the record says
         let payload = try HandBuilt.sign(claims: claims.encoded(), key: TestFixtures.privateKey("es256"))
         let verdict = try TestFixtures.verifier(trusting: ["es256"]).verify(payload, at: now)
@@ -261,7 +279,7 @@ final class IssueVerifyTests: XCTestCase {
         XCTAssertEqual(verdict.reason?.message, "payload declares EdDSA but the trusted key 0e33f4fb000c1bb1 is \(ec.typeDescription)")
 
         // The other way round: a payload claiming ES256 under the Ed25519 key's kid.
-        let forged = try HandBuilt.sign(claims: try issuer("ed25519").claims(for: try credential()).encoded(),
+        let forged = try HandBuilt.sign(claims: try issuer("ed25519", .version1).claims(for: try credential()).encoded(),
                                         key: TestFixtures.privateKey("ed25519"),
                                         protected: [CBORPair(.int(1), .int(-7)), CBORPair(.int(4), .bytes(ed.keyID))])
         let confused = try TestFixtures.verifier(trusting: ["ed25519"]).verify(forged, at: now)
@@ -274,7 +292,8 @@ final class IssueVerifyTests: XCTestCase {
     /// One Base45 character changed in the reproducible Ed25519 payload, at three places: each fails at a
     /// precise stage. Which stage depends on where the change lands, so each place is pinned.
     func testOneChangedBase45Character() throws {
-        let payload = try issuer("ed25519").issue(try credential()).payload
+        // Version 1, whose zlib layer catches changes before the signature does (QC2: has none: SIG_INVALID).
+        let payload = try issuer("ed25519", .version1).issue(try credential()).payload
         let verifier = try TestFixtures.verifier(trusting: ["ed25519"])
         func tampered(at offset: Int) -> Verdict {
             var characters = Array(payload)

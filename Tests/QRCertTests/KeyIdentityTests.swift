@@ -36,7 +36,7 @@ final class KeyIdentityTests: XCTestCase {
 
     /// The licence's claims signed by `key` under `kid`.
     private func licence(_ key: PrivateKey, kid: [UInt8], credential: Credential? = nil) throws -> String {
-        let claims = try Issuer(key: key, name: TestFixtures.issuerName).claims(for: credential ?? S.licence(["issue_date": "2025-03-01", "expiry_date": "2029-03-01"]))
+        let claims = try Issuer(key: key, name: TestFixtures.issuerName, encoding: .version1).claims(for: credential ?? S.licence(["issue_date": "2025-03-01", "expiry_date": "2029-03-01"]))
         return try HandSigned.payload(claims.encoded(), key: key, kid: kid)
     }
 
@@ -145,7 +145,7 @@ final class KeyIdentityTests: XCTestCase {
         store.add(compressed, source: "compressed.der")
         store.add(try S.roundTrip(list, root: root), source: "trust.cose")
         let verifier = Verifier(trust: store, profiles: try TestFixtures.profiles())
-        let claims = try Issuer(key: key, name: TestFixtures.issuerName).claims(for: S.licence())
+        let claims = try Issuer(key: key, name: TestFixtures.issuerName, encoding: .version1).claims(for: S.licence())
         XCTAssertEqual(S.codes(verifier.verify(try HandSigned.payload(claims.encoded(), key: key, kid: compressed.keyID), at: S.now)),
                        ["KEY_COMPROMISED"])
         assertQRCertError(.trust, "TL_KEY_EXISTS") {
@@ -161,7 +161,7 @@ final class KeyIdentityTests: XCTestCase {
         let (list, root) = try listing(listsKey) { try $0.add(try TrustListEntry(key: other.publicKey, issuer: TestFixtures.issuerName,
                                                                                    types: ["vn.dl"], notBefore: 0, notAfter: 1_893_456_000)) }
         let payload = try licence(other, kid: other.publicKey.keyID)
-        let cti = try Issuer(key: other, name: TestFixtures.issuerName).claims(for: S.licence(["issue_date": "2025-03-01", "expiry_date": "2029-03-01"])).certificateID
+        let cti = try Issuer(key: other, name: TestFixtures.issuerName, encoding: .version1).claims(for: S.licence(["issue_date": "2025-03-01", "expiry_date": "2029-03-01"])).certificateID
         var revocations = try RevocationList(header: S.header(issuedAt: Self.now), issuer: TestFixtures.issuerName)
         try revocations.set([try RevocationEntry(certificateID: try XCTUnwrap(cti), status: .revoked,
                                                  since: try XCTUnwrap(CivilDate("2025-06-01")), reason: "court order")])

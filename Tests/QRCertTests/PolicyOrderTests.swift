@@ -39,7 +39,8 @@ final class PolicyOrderTests: XCTestCase {
         try list.add(try S.entry(key, types: ["vn.tp"]))
         let trust = try S.roundTrip(list, root: root)
         // Issued for real, then a field is appended to the record: the signature is made over the altered claims.
-        let issued = try Issuer(key: key, name: TestFixtures.issuerName).issue(try S.licence())
+        // Version 1, whose cti is written: a QC2: record that does not decode gives no cti to look up (CTI_MISSING).
+        let issued = try Issuer(key: key, name: TestFixtures.issuerName, encoding: .version1).issue(try S.licence())
         guard case .map(var pairs) = issued.claims.encoded() else { return XCTFail("claims") }
         VectorGenerator.editRecord(&pairs) { $0.append(CBORPair(.int(99), .text("x"))) }
         let payload = try HandSigned.payload(CBOR.map(pairs), key: key)
@@ -66,7 +67,7 @@ final class PolicyOrderTests: XCTestCase {
         store.add(key.publicKey, source: "k.pub.pem")
         let verifier = Verifier(trust: store, profiles: try TestFixtures.profiles())
         let a1 = try S.licence(["class": "A1", "expiry_date": nil])
-        let claims = try Issuer(key: key, name: TestFixtures.issuerName).claims(for: a1)
+        let claims = try Issuer(key: key, name: TestFixtures.issuerName, encoding: .version1).claims(for: a1)
         XCTAssertNil(claims.expiresAt)
         guard case .map(var pairs) = claims.encoded() else { return XCTFail("claims") }
         pairs.removeAll { $0.key == .int(CWTClaims.Key.iss) }

@@ -92,7 +92,7 @@ final class RevocationVerifierTests: XCTestCase {
     }
 
     func testNoCertificateIDCannotBeChecked() throws {
-        var claims = try Issuer(key: danang, name: TestFixtures.issuerName).claims(for: try S.licence())
+        var claims = try Issuer(key: danang, name: TestFixtures.issuerName, encoding: .version1).claims(for: try S.licence())
         claims.certificateID = nil
         let protected = [CBORPair(.int(1), .int(-7)), CBORPair(.int(4), .bytes(danang.publicKey.keyID))]
         var message = CoseSign1(protectedHeader: protected, payload: CBOREncoder.encode(claims.encoded()))

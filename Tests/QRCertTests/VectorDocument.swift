@@ -68,6 +68,13 @@ struct VectorLayers {
         return layers
     }
 
+    /// The stages of a `QC2:` text: Base45 of the COSE bytes themselves, no zlib layer (docs/FORMAT.md §9.1).
+    static func uncompressed(_ message: CoseSign1, prefix: String = "QC2:") -> VectorLayers {
+        let cose = message.encoded()
+        let base45 = Base45.encode(cose)
+        return VectorLayers(text: prefix + base45, base45: base45, cose: cose, claims: message.payload)
+    }
+
     /// Every stage below a zlib stream (which need not be valid).
     static func encoding(compressed: [UInt8], prefix: String) -> VectorLayers {
         let base45 = Base45.encode(compressed)

@@ -41,6 +41,12 @@ final class VectorGenerator {
         ("date_of_birth", "1985-11-02"), ("class", "A1"), ("issue_date", "2025-03-01"),
         ("issuing_authority", "Sở GTVT Đà Nẵng"), ("nationality", "VNM"),
     ]
+    /// A class B licence whose number has letters and whose authority is outside the profile's dictionary: both stay text in QC2:.
+    static let licenceFreeText: [(name: String, value: String)] = [
+        ("licence_no", "AB-480123"), ("full_name", "Lê Văn Tám"), ("sex", "Nam"),
+        ("date_of_birth", "1979-08-19"), ("class", "B"), ("issue_date", "2025-03-01"),
+        ("expiry_date", "2035-03-01"), ("issuing_authority", "Phòng CSGT Công an Quảng Nam (TEST-ONLY)"), ("nationality", "LVA"),
+    ]
     /// A road transport permit: the profile has no expiry at all.
     static let permit: [(name: String, value: String)] = [
         ("permit_no", "43/2025/GPKDVT-TEST"), ("business_name", "Công ty TNHH Vận tải Sông Hàn (TEST-ONLY)"),
@@ -122,7 +128,27 @@ final class VectorGenerator {
 
     /// The claims the issuer would sign for `record`, as a CBOR map to be altered.
     func claims(_ record: [(name: String, value: String)] = licence, profile: String = "vn.dl", key: PrivateKey? = nil) throws -> CWTClaims {
-        try Issuer(key: key ?? ed25519, name: Self.issuerName).claims(for: credential(record, profile: profile))
+        try Issuer(key: key ?? ed25519, name: Self.issuerName, encoding: .version1).claims(for: credential(record, profile: profile))
+    }
+
+    /// The claims the issuer signs for `record` in a `QC2:` payload (docs/FORMAT.md §9).
+    func compactClaims(_ record: [(name: String, value: String)] = licence, profile: String = "vn.dl") throws -> CWTClaims {
+        try Issuer(key: ed25519, name: Self.issuerName).claims(for: credential(record, profile: profile))
+    }
+
+    /// The `QC2:` claims of the standard licence, with the claims map and then the record map altered, signed with Ed25519.
+    func alteredCompact(claims changeClaims: (inout [CBORPair]) -> Void = { _ in },
+                        record changeRecord: (inout [CBORPair]) -> Void = { _ in }) throws -> CoseSign1 {
+        guard case .map(var pairs) = try compactClaims().encoded(),
+              let index = pairs.firstIndex(where: { $0.key == .int(CWTClaims.Key.credential) }),
+              case .array(var content) = pairs[index].value, case .map(var record) = content[1] else {
+            throw QRCertError(.internal, "TEST", "compact claims not as issued")
+        }
+        changeRecord(&record)
+        content[1] = .map(record)
+        pairs[index].value = .array(content)
+        changeClaims(&pairs)
+        return try signed(claims: CBOREncoder.encode(.map(pairs)))
     }
 
     /// A signed `QC1:` message over arbitrary claim bytes.
@@ -209,8 +235,8 @@ final class VectorGenerator {
                 layers: layers, issued: issued, failure: fails.map { .init(flag: $0.0, stage: $0.1, code: $0.2) },
                 deterministic: !usedECDSA))
         }
-        func issue(_ record: [(name: String, value: String)], _ profile: String) throws -> VectorLayers {
-            let payload = try Issuer(key: ed25519, name: Self.issuerName).issue(credential(record, profile: profile)).payload
+        func issue(_ record: [(name: String, value: String)], _ profile: String, encoding: Issuer.Encoding = .version1) throws -> VectorLayers {
+            let payload = try Issuer(key: ed25519, name: Self.issuerName, encoding: encoding).issue(credential(record, profile: profile)).payload
             var partial = Payload.Partial()
             let decoded = try Payload.decode(payload, limits: .standard, partial: &partial)
             return VectorLayers(text: payload, base45: decoded.base45, compressed: decoded.compressed,
@@ -275,8 +301,8 @@ final class VectorGenerator {
                 fails: (.unprefix, .prefix, "PAYLOAD_TOO_LONG")) {
             VectorLayers(text: qrcert + String(repeating: "0", count: 4293))
         }
-        try add("01-prefix-unknown-version", "QC2: is a version this verifier does not know", fails: (.unprefix, .prefix, "PREFIX_UNKNOWN")) {
-            VectorLayers(text: "QC2:" + goodBase45, base45: goodBase45)
+        try add("01-prefix-unknown-version", "QC3: is a version this verifier does not know", fails: (.unprefix, .prefix, "PREFIX_UNKNOWN")) {
+            VectorLayers(text: "QC3:" + goodBase45, base45: goodBase45)
         }
         try add("01-prefix-missing", "Base45 text without any prefix", fails: (.unprefix, .prefix, "PREFIX_UNKNOWN")) {
             VectorLayers(text: goodBase45)
@@ -597,6 +623,78 @@ final class VectorGenerator {
         try add("10-validity-cert-window-clock", "HC1: clock before the certificate's notBefore, iat at it (within the skew)",
                 clock: "2024-12-31T23:58:00Z", anchor: certAnchor, algorithm: "ES256", fails: (.expirationCheck, .validity, "CERT_WINDOW")) {
             VectorLayers.encoding(try self.dcc(claims: dccClaims(issuedAt: 1_735_689_600)), prefix: dcc)  // 2025-01-01T00:00:00Z
+        }
+
+        // Version 2 (QC2:, docs/FORMAT.md §9): the compact encoding, valid and refused.
+        try add("valid-qc2-ed25519-licence", "QC2: the class B licence in the compact encoding; the issuer reproduces it byte for byte",
+                issued: licenceIssued) { try issue(Self.licence, "vn.dl", encoding: .compact) }
+        try add("valid-qc2-ed25519-licence-no-expiry", "QC2: class A1 licence without exp, so without expiry_date",
+                clock: "2040-01-01", issued: .init(issuer: Self.issuerName, profile: "vn.dl", record: Self.licenceA1)) {
+            try issue(Self.licenceA1, "vn.dl", encoding: .compact)
+        }
+        try add("valid-qc2-ed25519-transport-permit", "QC2: transport permit, tax code as digits",
+                clock: "2031-07-15T00:00:00Z", issued: .init(issuer: Self.issuerName, profile: "vn.tp", record: Self.permit)) {
+            try issue(Self.permit, "vn.tp", encoding: .compact)
+        }
+        try add("valid-qc2-ed25519-free-text", "QC2: a licence number with letters and an authority outside the dictionary stay text",
+                issued: .init(issuer: Self.issuerName, profile: "vn.dl", record: Self.licenceFreeText)) {
+            try issue(Self.licenceFreeText, "vn.dl", encoding: .compact)
+        }
+        try add("09-compact-version-mismatch-qc1", "a QC2: (array) credential deflated under QC1:",
+                fails: (.content, .content, "COMPACT_VERSION_MISMATCH")) {
+            VectorLayers.encoding(try signed(claims: CBOREncoder.encode(compactClaims().encoded())), prefix: qrcert)
+        }
+        try add("09-compact-version-mismatch-qc2", "a version 1 (map) credential, uncompressed under QC2:",
+                fails: (.content, .content, "COMPACT_VERSION_MISMATCH")) {
+            VectorLayers.uncompressed(good)
+        }
+        try add("09-compact-dictionary-value-as-text", "issuing_authority \"Sở GTVT Đà Nẵng\" as VISCII text, though the dictionary lists it",
+                fails: (.content, .content, "COMPACT_NOT_CANONICAL")) {
+            VectorLayers.uncompressed(try alteredCompact(record: { record in
+                record = record.map { $0.key == .int(8) ? CBORPair($0.key, .bytes(VISCII.encode("Sở GTVT Đà Nẵng") ?? [])) : $0 }
+            }))
+        }
+        try add("09-compact-dictionary-unknown-index", "issuing_authority 200: past the end of its dictionary",
+                fails: (.content, .content, "COMPACT_UNKNOWN_VALUE")) {
+            VectorLayers.uncompressed(try alteredCompact(record: { record in
+                record = record.map { $0.key == .int(8) ? CBORPair($0.key, .int(200)) : $0 }
+            }))
+        }
+        try add("09-compact-digits-as-text", "licence_no as the text \"480123456789\", not as its count and value",
+                fails: (.content, .content, "COMPACT_NOT_CANONICAL")) {
+            VectorLayers.uncompressed(try alteredCompact(record: { record in
+                record = record.map { $0.key == .int(1) ? CBORPair($0.key, .text("480123456789")) : $0 }
+            }))
+        }
+        try add("09-compact-digits-leading-zero-byte", "licence_no digits 0c 00 6f c9 96 8d 15: a zero byte before the value",
+                fails: (.content, .content, "COMPACT_NOT_CANONICAL")) {
+            VectorLayers.uncompressed(try alteredCompact(record: { record in
+                record = record.map { $0.key == .int(1) ? CBORPair($0.key, .bytes([12, 0, 0x6F, 0xC9, 0x96, 0x8D, 0x15])) : $0 }
+            }))
+        }
+        try add("09-compact-digits-length-mismatch", "licence_no count 11, but 480123456789 has 12 digits",
+                fails: (.content, .content, "COMPACT_BAD_DIGITS")) {
+            VectorLayers.uncompressed(try alteredCompact(record: { record in
+                record = record.map { $0.key == .int(1) ? CBORPair($0.key, .bytes([11, 0x6F, 0xC9, 0x96, 0x8D, 0x15])) : $0 }
+            }))
+        }
+        try add("09-compact-record-date-repeated", "issue_date (6) written in the record, though QC2: derives it from iat",
+                fails: (.content, .content, "COMPACT_NOT_CANONICAL")) {
+            VectorLayers.uncompressed(try alteredCompact(record: { record in
+                record.append(CBORPair(.int(6), .int(CivilDate("2025-03-01")?.daysSinceEpoch ?? 0)))
+            }))
+        }
+        try add("09-compact-nbf-present", "nbf written, though QC2: takes it to be iat", fails: (.content, .content, "COMPACT_NOT_CANONICAL")) {
+            VectorLayers.uncompressed(try alteredCompact(claims: { $0.append(CBORPair(.int(CWTClaims.Key.nbf), .int(nbf))) }))
+        }
+        try add("09-compact-cti-present", "cti written, though QC2: derives it", fails: (.content, .content, "COMPACT_NOT_CANONICAL")) {
+            VectorLayers.uncompressed(try alteredCompact(claims: { $0.append(CBORPair(.int(CWTClaims.Key.cti), .bytes(validity.certificateID ?? []))) }))
+        }
+        try add("09-compact-iat-not-midnight", "iat one hour after midnight at +07:00: issue_date cannot be derived",
+                fails: (.content, .content, "COMPACT_BAD_WINDOW")) {
+            VectorLayers.uncompressed(try alteredCompact(claims: { claims in
+                claims = claims.map { $0.key == .int(CWTClaims.Key.iat) ? CBORPair($0.key, .int(nbf + 3600)) : $0 }
+            }))
         }
         return documents.sorted { $0.name < $1.name }
     }
