@@ -116,14 +116,14 @@ final class QRDecoderTests: XCTestCase {
     /// Six licence-sized codes with 4 px modules on a 6.6-megapixel page: the first scans, at a quarter and at
     /// half the size, see modules of 1 and 2 px, where zbar reads some of them and not others, depending on
     /// how the modules fall on the smaller pixels. A code read with modules under 2 px (estimated from the
-    /// largest symbol of its text) does not end the search, so the full-size scan reads all six, on every one
-    /// of four placements; on at least one of them the first smaller scan that reads anything (the same
+    /// largest symbol of its text) does not end the search, so the full-size scan reads all six, on both of two
+    /// placements; on at least one of them the first smaller scan that reads anything (the same
     /// halving and zbar) reads only part of the page.
     func testSheetTooSmallForTheReducedScanIsReadInFull() throws {
         let texts = (0..<6).map { ImageTestSupport.base45Payload(count: 380, seed: 60 + UInt64($0)) }
         let codes = try texts.map { text throws(QRCertError) in try QRCode.encode(text, level: .Q) }
         var partial = 0
-        for shift in 0..<4 {
+        for shift in [1, 2] {
             let places = (0..<6).map { (x: 116 + $0 % 3 * 1000 + ($0 + shift) % 4, y: 176 + $0 / 3 * 1000 + shift) }
             let gray = page(width: 3000, height: 2200, zip(codes, places).map { ($0, 4, $1.x, $1.y) })
             let half = GrayImage(pixels: gray, width: 3000, height: 2200).halved()
