@@ -1,5 +1,6 @@
-/// One way of looking at an image before zbar scans it. `QRDecoder` runs every pass and keeps every code any
-/// of them reads; docs/DEGRADATION.md measures what each pass buys on photographed, scanned and printed codes.
+/// One way of looking at an image before zbar scans it. When no plain scan reads a code, `QRDecoder` runs every
+/// pass and keeps every code any of them reads; docs/DEGRADATION.md measures what each pass buys on
+/// photographed, scanned and printed codes.
 struct DecodePass: Sendable {
     /// An image operation, applied in order.
     enum Step: Sendable {
