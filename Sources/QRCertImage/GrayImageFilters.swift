@@ -253,32 +253,3 @@ struct Homography: Sendable {
         return ((m[0] * x + m[1] * y + m[2]) / d, (m[3] * x + m[4] * y + m[5]) / d)
     }
 }
-
-extension GrayImage {
-    /// Whether anything that could be another code is left outside `rectangles` (x, y, width, height):
-    /// at least `minimum` pixels more than 64 grey levels away from the median of the pixels outside them.
-    /// A clean render or scan of one code has none, so its retries are skipped (docs/DEGRADATION.md).
-    func hasInk(outside rectangles: [(x: Int, y: Int, width: Int, height: Int)], minimum: Int = 256) -> Bool {
-        var masked = [Bool](repeating: false, count: pixels.count)
-        for r in rectangles {
-            let x0 = max(0, r.x), x1 = min(width, r.x + r.width), y0 = max(0, r.y), y1 = min(height, r.y + r.height)
-            guard x0 < x1, y0 < y1 else { continue }
-            for y in y0..<y1 { for x in x0..<x1 { masked[y * width + x] = true } }
-        }
-        var histogram = [Int](repeating: 0, count: 256)
-        var total = 0
-        for (i, value) in pixels.enumerated() where !masked[i] {
-            histogram[Int(value)] += 1
-            total += 1
-        }
-        guard total > 0 else { return false }
-        var median = 0, seen = 0
-        while median < 255 {
-            seen += histogram[median]
-            if seen * 2 >= total { break }
-            median += 1
-        }
-        let far = histogram.enumerated().reduce(0) { $0 + (abs($1.offset - median) > 64 ? $1.element : 0) }
-        return far >= minimum
-    }
-}

@@ -12,11 +12,14 @@ public enum QRDecoder {
     /// code; symbols come in reading order (top to bottom, then left to right), with positions in the
     /// image's pixels.
     ///
-    /// zbar scans the image as it is, then again after each of `DecodePass.retries` (smoothing,
-    /// local thresholding, enlargement, keystone corrections; run in parallel on a copy of at most
-    /// 3.2 megapixels), and every code any scan reads is kept, once: docs/DEGRADATION.md shows what the
-    /// retries add to zbar alone on photographed and scanned codes. The retries are skipped when the
-    /// first scan read codes and nothing else is drawn outside them (a clean render or scan).
+    /// zbar scans the image halved down to about a megapixel, then each larger halving, then the image as
+    /// it is; the first of these scans that reads codes is the answer (a smaller one only when its codes
+    /// have modules of 2 px or more there, so that a sheet of codes too small for it is read in full at a
+    /// larger size). Only when none of them reads a code does zbar scan again after each of
+    /// `DecodePass.retries` (smoothing, local thresholding, enlargement, keystone corrections; run in
+    /// parallel on a copy of at most 3.2 megapixels), keeping every code any retry reads, once:
+    /// docs/DEGRADATION.md shows what the retries add to zbar alone on photographed and scanned codes,
+    /// and docs/PERFORMANCE.md what the smaller scans save on photos and camera frames.
     ///
     /// Throws `IMG_UNSUPPORTED` (not PNG/JPEG), `IMG_BAD_DATA` (corrupt), `IMG_TOO_LARGE` (more than
     /// 50 megapixels). Safe to call from several threads at once.
@@ -45,21 +48,34 @@ public enum QRDecoder {
     }
 
     private static func scan(_ image: GrayImage) throws(QRCertError) -> [DecodedSymbol] {
+        // The image and its halvings down to `DecodePass.firstPassPixels`: a camera frame or a phone photo
+        // is read at a few hundred thousand pixels in milliseconds, where zbar on the whole photo takes
+        // a third of a second. Smallest first; the image itself comes last, as zbarimg scans it.
+        var levels = [image]
+        while let last = levels.last, last.width * last.height > DecodePass.firstPassPixels, last.width >= 2, last.height >= 2 {
+            levels.append(last.halved())
+        }
+        for (halvings, level) in levels.enumerated().reversed() where halvings > 0 {
+            let reads = try ZBarScanner().read(level)
+            // A code read here with modules of at least 2 px (zbar alone reads every 2 px copy of
+            // docs/DEGRADATION.md's scale-50 row) means any other code of its size is read here too;
+            // codes read with smaller modules could have neighbours only the larger images show.
+            guard !reads.isEmpty, reads.allSatisfy({ $0.side / Double(largestSize(of: $0.symbol.text)) >= DecodePass.reducedModulePixels })
+            else { continue }
+            let scale = Double(1 << halvings)
+            // A halved pixel covers two: its centre is at 2x + 0.5 in the larger image.
+            let offset = (scale - 1) / (2 * scale)
+            return readingOrder(reads.map { $0.symbol.mapped({ x, y in (x + offset, y + offset) }, scale: scale) })
+        }
         var found = try ZBarScanner().scan(image)
-        // Nothing but the codes already read (a clean render or scan): no retry can find more.
-        let margin = { (s: DecodedSymbol) in max(s.width, s.height) / 8 + 2 }
-        if !found.isEmpty && !image.hasInk(outside: found.map {
-            (x: $0.x - $0.width / 2 - margin($0), y: $0.y - $0.height / 2 - margin($0),
-             width: $0.width + 2 * margin($0), height: $0.height + 2 * margin($0))
-        }) {
+        // Read as it is, as zbarimg reads it: the retries are for codes no plain scan reads.
+        if !found.isEmpty {
             return readingOrder(found)
         }
-        var working = image
-        var factor = 1.0
-        while working.width * working.height > DecodePass.workingPixels {
-            working = working.halved()
-            factor *= 2
-        }
+        // The largest level with at most `workingPixels`: the image halved until it has no more.
+        let halvings = levels.firstIndex { $0.width * $0.height <= DecodePass.workingPixels } ?? levels.count - 1
+        let working = levels[halvings]
+        let factor = Double(1 << halvings)
         let pixels = working.width * working.height
         let passes = DecodePass.retries.filter { pixels <= $0.maxPixels }
         // Each pass writes only its own slot; zbar scanners are not shared between threads.
@@ -85,6 +101,17 @@ public enum QRDecoder {
             }
         }
         return readingOrder(found)
+    }
+
+    /// Modules per side of the largest symbol a minimal-version encoder makes for `text`: its version at
+    /// EC level H, the most redundant (177, version 40, if even that does not hold it). A code's side
+    /// over this is at most its real module size.
+    private static func largestSize(of text: String) -> Int {
+        do throws(QRCertError) {
+            return try QRCode.encode(text, level: .H).size
+        } catch {
+            return 177
+        }
     }
 
     /// Rows top to bottom, each left to right. Codes whose centres lie within half a code's height of the

@@ -24,11 +24,23 @@ final class ZBarScanner {
 
     deinit { zbar_image_scanner_destroy(scanner) }
 
+    /// A code zbar read, with the length of its side in pixels (the diagonal of its location polygon over
+    /// √2, so that a rotated code is not measured by its bounding box).
+    struct Read {
+        let symbol: DecodedSymbol
+        let side: Double
+    }
+
     /// Every QR code zbar finds in an 8-bit grey image, in zbar's order.
     func scan(_ image: GrayImage) throws(QRCertError) -> [DecodedSymbol] {
+        try read(image).map(\.symbol)
+    }
+
+    /// `scan(_:)` with each code's side.
+    func read(_ image: GrayImage) throws(QRCertError) -> [Read] {
         let zimage = try ZBarImage()
         var result: Int32 = -1
-        var symbols: [DecodedSymbol] = []
+        var symbols: [Read] = []
         image.pixels.withUnsafeBufferPointer { pixels in
             // zbar only borrows the pixels (no cleanup handler); they outlive the scan and the read-out.
             zbar_image_set_format(zimage.image, ZBarImage.y800)
@@ -52,7 +64,7 @@ final class ZBarScanner {
         return symbols
     }
 
-    private static func decoded(_ symbol: OpaquePointer) -> DecodedSymbol {
+    private static func decoded(_ symbol: OpaquePointer) -> Read {
         let length = Int(zbar_symbol_get_data_length(symbol))
         let text: String
         if let data = zbar_symbol_get_data(symbol), length > 0 {
@@ -62,15 +74,22 @@ final class ZBarScanner {
         }
         var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
         let points = zbar_symbol_get_loc_size(symbol)
+        var corners: [(x: Int, y: Int)] = []
         for i in 0..<points {
             let px = Int(zbar_symbol_get_loc_x(symbol, i))
             let py = Int(zbar_symbol_get_loc_y(symbol, i))
             minX = min(minX, px); maxX = max(maxX, px)
             minY = min(minY, py); maxY = max(maxY, py)
+            corners.append((px, py))
         }
-        guard points > 0 else { return DecodedSymbol(text: text, x: 0, y: 0, width: 0, height: 0) }
-        return DecodedSymbol(text: text, x: (minX + maxX) / 2, y: (minY + maxY) / 2,
-                             width: maxX - minX, height: maxY - minY)
+        guard points > 0 else { return Read(symbol: DecodedSymbol(text: text, x: 0, y: 0, width: 0, height: 0), side: 0) }
+        var diagonal = 0
+        for a in corners {
+            for b in corners { diagonal = max(diagonal, (a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)) }
+        }
+        return Read(symbol: DecodedSymbol(text: text, x: (minX + maxX) / 2, y: (minY + maxY) / 2,
+                                          width: maxX - minX, height: maxY - minY),
+                    side: (Double(diagonal) / 2).squareRoot())
     }
 }
 

@@ -5,7 +5,11 @@ import XCTest
 /// leaves), then the same command with `--resume`. With the Ed25519 key every payload is reproducible, so the
 /// finished folder must be byte for byte the folder of a run that was never stopped.
 final class ResumeTests: XCTestCase {
-    /// 3,000 generated licences and the folder of one uninterrupted run over them, made once for the class.
+    /// Licences in the run: enough that a stop after `stopAt` lands mid-run, few enough for a debug build.
+    static let count = 1_000
+    static let stopAt = 200
+
+    /// `count` generated licences and the folder of one uninterrupted run over them, made once for the class.
     struct Reference: Sendable {
         let folder: URL
         let key: String
@@ -17,7 +21,7 @@ final class ResumeTests: XCTestCase {
         static func make() throws -> Reference {
             let folder = try CLI.makeTemporaryDirectory()
             let key = try CLI.key("ed25519", in: folder)
-            let records = try Batch.records(3000, in: folder)
+            let records = try Batch.records(ResumeTests.count, in: folder)
             let whole = folder.appendingPathComponent("whole")
             let result = try CLI.run(Batch.issueArguments(key: key, out: whole, ["--jobs", "2", records.path]))
             XCTAssertEqual(result.status, 0, result.stderr)
@@ -39,8 +43,8 @@ final class ResumeTests: XCTestCase {
     private func assertSameAsUninterrupted(_ out: URL, file: StaticString = #filePath, line: UInt = #line) throws {
         let reference = try reference
         let manifest = try Batch.manifestLines(out)
-        XCTAssertEqual(manifest.count, 3000, file: file, line: line)
-        XCTAssertEqual(Set(manifest.map { try? CLI.jsonObject($0)["id"] as? String }).count, 3000, "an id twice", file: file, line: line)
+        XCTAssertEqual(manifest.count, Self.count, file: file, line: line)
+        XCTAssertEqual(Set(manifest.map { try? CLI.jsonObject($0)["id"] as? String }).count, Self.count, "an id twice", file: file, line: line)
         XCTAssertEqual(manifest, reference.manifest, "manifest differs from the uninterrupted run's", file: file, line: line)
         XCTAssertEqual(try Batch.files(out), reference.files, "files differ (a temporary or stray file?)", file: file, line: line)
         for name in reference.files where name.hasSuffix(".png") {
@@ -57,11 +61,11 @@ final class ResumeTests: XCTestCase {
         let manifest = out.appendingPathComponent("manifest.jsonl")
         let arguments = Batch.issueArguments(key: reference.key, out: out, ["--jobs", "2", reference.records.path])
 
-        let stopped = try Batch.stop(arguments, signal: SIGINT) { Batch.lineCount(manifest) >= 300 }
+        let stopped = try Batch.stop(arguments, signal: SIGINT) { Batch.lineCount(manifest) >= Self.stopAt }
         XCTAssertEqual(stopped.status, 130, stopped.stderr)
         // A clean stop: what was in flight is finished and written, nothing else.
         let issued = Batch.lineCount(manifest)
-        XCTAssertTrue((300..<3000).contains(issued), "\(issued) issued before the stop")
+        XCTAssertTrue((Self.stopAt..<Self.count).contains(issued), "\(issued) issued before the stop")
         XCTAssertEqual(stopped.errorLines.count, 2, stopped.stderr)
         XCTAssertNotNil(stopped.errorLines.first?.range(
             of: #"^qrcert: stopped: issued \#(issued), rejected 0 in [0-9]+\.[0-9]{2} s \([0-9]+ records/s\)$"#, options: .regularExpression),
@@ -75,7 +79,7 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(resumed.errorLines.count, 1, resumed.stderr)
         XCTAssertNotNil(resumed.errorLines.first?.range(
-            of: #"^qrcert: issued \#(3000 - issued), rejected 0 in [0-9]+\.[0-9]{2} s \([0-9]+ records/s\); \#(issued) already issued by the earlier run$"#,
+            of: #"^qrcert: issued \#(Self.count - issued), rejected 0 in [0-9]+\.[0-9]{2} s \([0-9]+ records/s\); \#(issued) already issued by the earlier run$"#,
             options: .regularExpression), resumed.stderr)
         try assertSameAsUninterrupted(out)
     }
@@ -85,13 +89,13 @@ final class ResumeTests: XCTestCase {
         let out = try CLI.temporaryDirectory(for: self).appendingPathComponent("out")
         let manifest = out.appendingPathComponent("manifest.jsonl")
         let arguments = Batch.issueArguments(key: reference.key, out: out, ["--jobs", "2", "--shard", "0", reference.records.path])
-        let killed = try Batch.stop(arguments, signal: SIGKILL) { Batch.lineCount(manifest) >= 300 }
+        let killed = try Batch.stop(arguments, signal: SIGKILL) { Batch.lineCount(manifest) >= Self.stopAt }
         XCTAssertEqual(killed.status, 128 + SIGKILL)
 
         // What a kill or a crash can leave, all at once: a half-written temporary PNG, a manifest line cut in the
         // middle, and PNGs that never reached the disk although their manifest line did (no fsync).
         let lines = try Batch.manifestLines(out)
-        XCTAssertGreaterThanOrEqual(lines.count, 300)
+        XCTAssertGreaterThanOrEqual(lines.count, Self.stopAt)
         let lost = try XCTUnwrap(try CLI.jsonObject(lines[9])["file"] as? String)
         let cut = try XCTUnwrap(try CLI.jsonObject(lines[19])["file"] as? String)
         try FileManager.default.removeItem(at: out.appendingPathComponent(lost))
@@ -120,7 +124,7 @@ final class ResumeTests: XCTestCase {
         let result = try CLI.run(Batch.issueArguments(key: reference.key, out: out, ["--resume", reference.records.path]))
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertNotNil(result.errorLines.first?.range(
-            of: #"^qrcert: issued 0, rejected 0 in [0-9]+\.[0-9]{2} s \(0 records/s\); 3000 already issued by the earlier run$"#,
+            of: #"^qrcert: issued 0, rejected 0 in [0-9]+\.[0-9]{2} s \(0 records/s\); \#(Self.count) already issued by the earlier run$"#,
             options: .regularExpression), result.stderr)
         try assertSameAsUninterrupted(out)
     }

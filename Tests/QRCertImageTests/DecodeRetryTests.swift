@@ -80,8 +80,7 @@ final class DecodeRetryTests: XCTestCase {
         try assertOnlyRetriesRead(big, centre: (2300 + 340, 900 + 340), tolerance: 4)
     }
 
-    /// A clean render is read by the first scan and every retry is skipped; had they run, the code would
-    /// still be reported once.
+    /// A clean render is read by the first scan and no retry runs: the code is reported once, at zbar's place.
     func testCleanCodeIsReportedOnce() throws {
         let file = try source(in: ImageTestSupport.temporaryDirectory(for: self))
         let symbols = try QRDecoder.decode(imageBytes: [UInt8](Data(contentsOf: file)))
@@ -89,8 +88,8 @@ final class DecodeRetryTests: XCTestCase {
         XCTAssertEqual(symbols, [DecodedSymbol(text: text, x: 169, y: 169, width: 308, height: 308)])
     }
 
-    /// Two copies of one licence on a sheet are two codes, each reported at its own place, even when the
-    /// page's text makes the retries run (each of them reads both copies again).
+    /// Two copies of one licence on a sheet, with text beside them, are two codes, each reported at its own
+    /// place.
     func testTwoCopiesOfOneCodeOnASheetAreTwoCodes() throws {
         let directory = try ImageTestSupport.temporaryDirectory(for: self)
         let file = try source(in: directory, level: .M)

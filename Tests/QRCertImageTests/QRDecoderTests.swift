@@ -1,6 +1,6 @@
 import Foundation
 import QRCertFormat
-import QRCertImage
+@testable import QRCertImage
 import XCTest
 
 final class QRDecoderTests: XCTestCase {
@@ -94,6 +94,65 @@ final class QRDecoderTests: XCTestCase {
         assertThrows(.image, "IMG_TOO_LARGE", "grey image has more than 50 megapixels") { () throws(QRCertError) in
             try QRDecoder.decode(gray: [], width: 10_000, height: 5_001)
         }
+    }
+
+    /// `codes` drawn on a `width` x `height` grey page of `background`, each symbol's top-left module at the
+    /// given pixel, with `module` px modules and a white 4-module quiet zone.
+    private func page(width: Int, height: Int, background: UInt8 = 255,
+                      _ codes: [(code: QRCode, module: Int, x: Int, y: Int)]) -> [UInt8] {
+        var gray = [UInt8](repeating: background, count: width * height)
+        for (code, module, left, top) in codes {
+            let quiet = 4 * module
+            for y in (top - quiet)..<(top + code.size * module + quiet) {
+                for x in (left - quiet)..<(left + code.size * module + quiet) {
+                    let (mx, my) = ((x - left) / module, (y - top) / module)
+                    gray[y * width + x] = x >= left && y >= top && code.isDark(x: mx, y: my) ? 0 : 255
+                }
+            }
+        }
+        return gray
+    }
+
+    /// Six licence-sized codes with 4 px modules on a 6.6-megapixel page: the first scans, at a quarter and at
+    /// half the size, see modules of 1 and 2 px, where zbar reads some of them and not others, depending on
+    /// how the modules fall on the smaller pixels. A code read with modules under 2 px (estimated from the
+    /// largest symbol of its text) does not end the search, so the full-size scan reads all six, on both of two
+    /// placements; on at least one of them the first smaller scan that reads anything (the same
+    /// halving and zbar) reads only part of the page.
+    func testSheetTooSmallForTheReducedScanIsReadInFull() throws {
+        let texts = (0..<6).map { ImageTestSupport.base45Payload(count: 380, seed: 60 + UInt64($0)) }
+        let codes = try texts.map { text throws(QRCertError) in try QRCode.encode(text, level: .Q) }
+        var partial = 0
+        for shift in [1, 2] {
+            let places = (0..<6).map { (x: 116 + $0 % 3 * 1000 + ($0 + shift) % 4, y: 176 + $0 / 3 * 1000 + shift) }
+            let gray = page(width: 3000, height: 2200, zip(codes, places).map { ($0, 4, $1.x, $1.y) })
+            let half = GrayImage(pixels: gray, width: 3000, height: 2200).halved()
+            let small = try ZBarScanner().scan(half.halved()).count
+            if (1...5).contains(small == 0 ? try ZBarScanner().scan(half).count : small) { partial += 1 }
+            let symbols = try QRDecoder.decode(gray: gray, width: 3000, height: 2200)
+            XCTAssertEqual(symbols.map(\.text), texts, "shift \(shift)")
+            for (symbol, (code, place)) in zip(symbols, zip(codes, places)) {
+                XCTAssertLessThanOrEqual(abs(symbol.x - (place.x + code.size * 2)), 1, "shift \(shift)")
+                XCTAssertLessThanOrEqual(abs(symbol.y - (place.y + code.size * 2)), 1, "shift \(shift)")
+            }
+        }
+        XCTAssertGreaterThan(partial, 0, "no placement is read only in part at a smaller size: the test shows nothing")
+    }
+
+    /// A code with 12 px modules on a 4.3-megapixel grey desk is read by the scan at a quarter of the size
+    /// (3 px modules there) and placed in the image's own pixels: within 4 px, one pixel of that scan.
+    func testBigCodeIsReadAtAReducedSizeAndPlacedInTheImagesPixels() throws {
+        let text = ImageTestSupport.base45Payload(count: 380, seed: 66)
+        let code = try QRCode.encode(text, level: .Q)
+        let gray = page(width: 2400, height: 1800, background: 110, [(code, 12, 701, 403)])
+        let symbols = try QRDecoder.decode(gray: gray, width: 2400, height: 1800)
+        XCTAssertEqual(symbols.map(\.text), [text])
+        let symbol = try XCTUnwrap(symbols.first)
+        let (centre, side) = (code.size * 6, code.size * 12)
+        XCTAssertLessThanOrEqual(abs(symbol.x - (701 + centre)), 4, "x \(symbol.x)")
+        XCTAssertLessThanOrEqual(abs(symbol.y - (403 + centre)), 4, "y \(symbol.y)")
+        XCTAssertLessThanOrEqual(abs(symbol.width - side), 8, "width \(symbol.width)")
+        XCTAssertLessThanOrEqual(abs(symbol.height - side), 8, "height \(symbol.height)")
     }
 
     func testRandomBytesAreUnsupported() {
