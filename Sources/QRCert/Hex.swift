@@ -2,12 +2,17 @@
 public enum Hex {
     /// `bytes` as lower-case hex.
     public static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
+        // Written into the string's own storage: a verifier shows a key id and a certificate id per payload.
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (index, b) in bytes.enumerated() {
+                out[2 * index] = digits[Int(b >> 4)]
+                out[2 * index + 1] = digits[Int(b & 15)]
+            }
+            return bytes.count * 2
+        }
     }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Parses hex (either case, even length); nil otherwise.
     public static func decode(_ text: String) -> [UInt8]? {

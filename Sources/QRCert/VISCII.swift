@@ -66,16 +66,21 @@ public enum VISCII {
 
     /// The text of VISCII `bytes` (every byte has a character, so this cannot fail).
     public static func decode(_ bytes: [UInt8]) -> String {
-        // Straight to UTF-8 through a table: a verifier decodes a few such fields per payload.
-        var utf8: [UInt8] = []
-        utf8.reserveCapacity(bytes.count * 3)
-        for byte in bytes {
-            let entry = utf8Table[Int(byte)]
-            utf8.append(UInt8(truncatingIfNeeded: entry))
-            if entry > 0xFF { utf8.append(UInt8(truncatingIfNeeded: entry >> 8)) }
-            if entry > 0xFFFF { utf8.append(UInt8(truncatingIfNeeded: entry >> 16)) }
+        // Straight to UTF-8 through a table, in a scratch buffer (the string is the one allocation): a verifier
+        // decodes a few such fields per payload.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 3) { utf8 in
+            var count = 0
+            utf8Table.withUnsafeBufferPointer { table in
+                for byte in bytes {
+                    let entry = table[Int(byte)]
+                    utf8[count] = UInt8(truncatingIfNeeded: entry)
+                    count += 1
+                    if entry > 0xFF { utf8[count] = UInt8(truncatingIfNeeded: entry >> 8); count += 1 }
+                    if entry > 0xFFFF { utf8[count] = UInt8(truncatingIfNeeded: entry >> 16); count += 1 }
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: utf8[..<count]), as: UTF8.self)
         }
-        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// The UTF-8 bytes of each byte's scalar, first byte lowest (no scalar here needs a fourth byte or encodes a zero byte after the first).

@@ -67,6 +67,12 @@ public enum Deflate {
         precondition(limit >= 0, "inflate limit must not be negative")
         let ceiling = limit < Int.max ? limit + 1 : limit
         var out = [UInt8](repeating: 0, count: min(ceiling, max(256, bytes.count.multipliedReportingOverflow(by: 4).partialValue)))
+        // inflateReset keeps next_in/avail_in: input an earlier call left unread (trailing bytes, a corrupt stream)
+        // would be read again, from a buffer that no longer exists.
+        stream.pointee.next_in = nil
+        stream.pointee.avail_in = 0
+        stream.pointee.next_out = nil
+        stream.pointee.avail_out = 0
         let result: Result<Int, QRCertError> = bytes.withUnsafeBufferPointer { input in
             run(stream, input: input, out: &out, limit: limit, ceiling: ceiling)
         }

@@ -112,6 +112,41 @@ final class DeflateTests: XCTestCase {
         // FDICT set: a preset dictionary is never part of the format.
         assertCode([0x78, 0xBB, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00], limit: 100, "ZLIB_BAD_DATA")
     }
+
+    // MARK: A reused stream
+
+    /// One `Inflater` through good, corrupt, truncated, oversized and trailing-byte inputs in turn: each answer
+    /// (bytes, or stage and code) is `Deflate.inflate`'s, so a failure never leaks into the next input.
+    func testReusedInflaterAnswersAsAFreshStreamEveryTime() throws {
+        let inflater = Inflater()
+        let good = Deflate.compress(noise(3000))
+        var corrupt = good
+        corrupt[4] ^= 0xFF
+        let inputs: [([UInt8], Int)] = [
+            (good, 4000), (corrupt, 4000), (good, 4000), (Array(good.prefix(good.count / 2)), 4000), (good, 4000),
+            (Deflate.compress([UInt8](repeating: 0, count: 10_000)), 5000), (good + [0], 4000), (good, 3000),
+            (Deflate.compress([]), 10), (good, 2999),
+        ]
+        for (number, (bytes, limit)) in inputs.enumerated() {
+            let fresh = Result { () throws(QRCertError) in try Deflate.inflate(bytes, limit: limit) }
+            let reused = Result { () throws(QRCertError) in try inflater.inflate(bytes, limit: limit) }
+            switch (fresh, reused) {
+            case (.success(let a), .success(let b)):
+                XCTAssertEqual(a, b, "input \(number)")
+            case (.failure(let a), .failure(let b)):
+                XCTAssertEqual([a.stage.rawValue, a.code, a.message], [b.stage.rawValue, b.code, b.message], "input \(number)")
+            default:
+                XCTFail("input \(number): fresh \(fresh), reused \(reused)")
+            }
+        }
+        XCTAssertEqual(try inflater.inflate(good, limit: 3000), noise(3000))
+        XCTAssertThrowsError(try inflater.inflate(good, limit: 2999)) { error in
+            XCTAssertEqual((error as? QRCertError)?.code, "ZLIB_TOO_LARGE")
+        }
+        XCTAssertThrowsError(try inflater.inflate(corrupt, limit: 4000)) { error in
+            XCTAssertEqual((error as? QRCertError)?.code, "ZLIB_BAD_DATA")
+        }
+    }
 }
 
 /// A counter the concurrent test can bump from any thread.

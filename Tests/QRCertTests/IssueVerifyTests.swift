@@ -55,6 +55,26 @@ final class IssueVerifyTests: XCTestCase {
         XCTAssertTrue(try TestFixtures.verifier(trusting: ["es256"]).verify(again.payload, at: now).isValid)
     }
 
+    /// A verify worker reuses one `Inflater`: a payload whose zlib stage fails (trailing bytes, corrupt, cut short)
+    /// leaves nothing behind for the next one, which verifies as it would on a fresh stream.
+    func testOneInflaterThroughBadPayloadsAndGoodOnes() throws {
+        let good = try issuer("ed25519").issue(try credential()).payload
+        let compressed = try Base45.decode(String(good.dropFirst(4)))
+        var corrupt = compressed
+        corrupt[5] ^= 0x55
+        let bad = [compressed + [0x00], corrupt, Array(compressed.prefix(compressed.count / 2))].map { "QC1:" + Base45.encode($0) }
+        let verifier = try TestFixtures.verifier(trusting: ["ed25519"])
+        let inflater = Inflater()
+        for payload in [good] + bad.flatMap({ [$0, good] }) {
+            let fresh = verifier.verify(payload, at: now)
+            let reused = verifier.verify(payload, at: now, inflater: inflater)
+            XCTAssertEqual(reused.isValid, payload == good)
+            XCTAssertEqual(reused.failures.map(\.code), fresh.failures.map(\.code))
+        }
+        XCTAssertEqual(bad.map { verifier.verify($0, at: now, inflater: inflater).failures.first?.code },
+                       ["ZLIB_TRAILING_BYTES", "ZLIB_BAD_DATA", "ZLIB_BAD_DATA"])
+    }
+
     func testEd25519RoundTripIsByteIdentical() throws {
         let record = try credential()
         let first = try issuer("ed25519").issue(record)
