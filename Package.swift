@@ -49,8 +49,9 @@ let package = Package(
         // Records, profiles, issuer, verifier and its policies, trust store.
         .target(name: "QRCert", dependencies: ["QRCertFormat", "QRCertCrypto", "QRCertImage"]),
         // Front-end support shared by the CLI and a server: trust, keys and lists loaded from files, the
-        // accepted-lists state file, verdicts rendered (JSON line, text card), reason texts, images scanned from bytes.
-        .target(name: "QRCertIO", dependencies: ["QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage"]),
+        // accepted-lists state file, verdicts rendered (JSON line, text card), reason texts, images scanned from bytes;
+        // for issuance the output folder (per-record files, manifest, rejects, sheet), the resumed run, print output.
+        .target(name: "QRCertIO", dependencies: ["QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage", "QRCertPrint"]),
         // The command-line tool: argument parsing, files, terminals, rendering only.
         .executableTarget(
             name: "qrcert",

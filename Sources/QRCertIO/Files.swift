@@ -81,7 +81,7 @@ public enum Files {
     /// `replacing` (a resumed run's own leftovers) renames over the final name instead. The shard folder and
     /// every name are opened relative to the folder without following symbolic links, so a link planted in
     /// the output folder is refused rather than written through.
-    public static func place(_ bytes: [UInt8], folder: String, file: String, replacing: Bool) throws(QRCertError) {
+    static func place(_ bytes: [UInt8], folder: String, file: String, replacing: Bool) throws(QRCertError) {
         let path = folder + "/" + file
         let base = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard base >= 0 else { throw QRCertError(.io, "IO_WRITE", "cannot open folder \(folder): \(String(cString: strerror(errno)))") }
@@ -134,12 +134,12 @@ public enum Files {
     }
 
     /// The hint for a write that failed because space ran out (a full disk, a quota, `ulimit -f`).
-    public static func spaceHint(_ code: Int32) -> String? {
+    static func spaceHint(_ code: Int32) -> String? {
         code == ENOSPC || code == EFBIG || code == EDQUOT ? "the disk (or a file size limit) is full" : nil
     }
 
     /// Writes the whole of `bytes` to `fd` (retrying after a signal); IO_WRITE naming `path` otherwise.
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(QRCertError) {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(QRCertError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
@@ -173,7 +173,7 @@ public enum Files {
     }
 
     /// Refuses a private key file that group or others may read, as ssh does.
-    public static func checkPrivateKeyMode(_ path: String) throws(QRCertError) {
+    static func checkPrivateKeyMode(_ path: String) throws(QRCertError) {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw QRCertError(.io, "IO_READ", "key file \(path) does not exist")

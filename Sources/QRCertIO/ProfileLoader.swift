@@ -16,6 +16,17 @@ public enum ProfileLoader {
         return try Profile.load(json: Data(try Files.read(nameOrPath, what: "profile")), source: nameOrPath)
     }
 
+    /// Credential types named in a comma-separated list, built-in profile names as their type ids:
+    /// `driving-licence,vn.tp` -> `["vn.dl", "vn.tp"]` (`trust-list add-key --types`).
+    public static func types(_ text: String) throws(QRCertError) -> [String] {
+        var types: [String] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let name = part.trimmingCharacters(in: .whitespaces)
+            types.append(BuiltinProfiles.names.contains(name) ? try load(name).type : name)
+        }
+        return types
+    }
+
     /// The built-in profiles plus any given files (a file replaces a built-in of the same type).
     public static func all(adding paths: [String]) throws(QRCertError) -> [Profile] {
         var profiles = try BuiltinProfiles.all()

@@ -35,4 +35,14 @@ public enum TrustLoader {
         }
         return store
     }
+
+    /// The one key or certificate in a file (`trust-list add-key --key`); TRUST_BAD_FILE for none or more.
+    public static func anchor(_ path: String) throws(QRCertError) -> TrustAnchor {
+        var store = TrustStore()
+        try store.add(fileBytes: try Files.read(path, what: "key file"), source: path)
+        guard store.anchors.count == 1, let anchor = store.anchors.first else {
+            throw QRCertError(.trust, "TRUST_BAD_FILE", "\(path) holds \(store.anchors.count) keys or certificates; add them one at a time")
+        }
+        return anchor
+    }
 }

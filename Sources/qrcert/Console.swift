@@ -64,7 +64,4 @@ enum Console {
     }
 
     static func warn(_ text: String) { diagnostic("qrcert: warning: \(text)") }
-
-    /// Text from outside (a payload, a list, a file name) made safe for a terminal: `DisplayText.escaped`.
-    static func printable(_ text: String) -> String { DisplayText.escaped(text) }
 }

@@ -45,6 +45,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let inspection = Inspection(language: lang ?? Language.fromEnvironment(), json: json, profiles: try ProfileLoader.all(adding: profile))
+        let report = { (error: QRCertError) in Self.report(error, language: inspection.language) }
         if !images.isEmpty {
             var status = Status.ok
             for file in images {
@@ -53,18 +54,18 @@ struct InspectCommand: ParsableCommand {
                     let bytes = file == "-" ? try ImageScan.standardInput() : try ImageScan.readFile(file)
                     symbols = try QRDecoder.decode(imageBytes: bytes)
                 } catch {
-                    inspection.report(error.stage == .io ? error : error.located(file))
+                    report(error.stage == .io ? error : error.located(file))
                     status = max(status, error.stage == .io ? Status.couldNotRun : Status.rejected)
                     continue
                 }
                 guard !symbols.isEmpty else {
-                    inspection.report(QRCertError(.image, "IMG_NO_CODE", "\(file): no readable qr code in the image"))
+                    report(QRCertError(.image, "IMG_NO_CODE", "\(file): no readable qr code in the image"))
                     status = max(status, Status.rejected)
                     continue
                 }
                 for (index, symbol) in symbols.enumerated() {
                     let origin = VerdictRenderer.Origin(file: file, symbol: symbol, index: index + 1, count: symbols.count)
-                    status = max(status, inspection.show(symbol.text, origin: origin))
+                    status = max(status, Self.show(inspection, symbol.text, origin: origin))
                 }
             }
             if status != Status.ok { throw ExitCode(status) }
@@ -78,135 +79,25 @@ struct InspectCommand: ParsableCommand {
             var lines = BoundedLines(fd: 0)
             text = lines.next() ?? ""
         }
-        let status = inspection.show(ScanText.normalize(text), origin: nil)
+        let status = Self.show(inspection, ScanText.normalize(text), origin: nil)
         if status != Status.ok { throw ExitCode(status) }
     }
-}
 
-/// One payload decoded stage by stage for `inspect`, as text lines (label, value) or one JSON object.
-///
-/// Everything shown is unverified text from the payload: each text line is escaped as a whole (no line holds
-/// styling of ours), and JSON escapes the same characters, so nothing in a field, claim or message can drive
-/// the terminal.
-struct Inspection {
-    let language: Language
-    let json: Bool
-    let profiles: [Profile]
-
-    private var vi: Bool { language == .vi }
-    private var reader: ReaderText { ReaderText(language: language) }
-
-    /// Prints the inspection of `text`; the exit status it asks for (1 when decoding stopped).
-    func show(_ text: String, origin: VerdictRenderer.Origin?) -> Int32 {
-        var rows: [(String, String)] = []
-        var pairs: [(String, JSONText)] = [("unverified", .bool(true))]
-        if let origin, let symbol = origin.symbol {
-            pairs += [("file", .string(origin.file)), ("x", .number(Int64(symbol.x))), ("y", .number(Int64(symbol.y)))]
-        }
-        var failure: QRCertError?
-        do throws(QRCertError) {
-            try decode(text, rows: &rows, pairs: &pairs)
-        } catch {
-            failure = error
-            pairs.append(("error", .object([("stage", .string(error.stage.rawValue)), ("code", .string(error.code)),
-                                            ("message", .string(error.message)),
-                                            ("reason", .string(ReasonText.sentence(error, language: language)))])))
-        }
-        if json {
-            Console.line(JSONText.object(pairs).rendered)
-        } else {
-            if let origin {
-                let file = origin.file
-                let place = origin.symbol.map { vi ? ": mã \(origin.index)/\(origin.count), tại x \($0.x), y \($0.y)"
-                                                   : ": code \(origin.index) of \(origin.count) at x \($0.x), y \($0.y)" } ?? ""
-                Console.line(DisplayText.escaped(file + place))
-            }
-            Console.line(vi ? "CHƯA XÁC MINH: chỉ giải mã; không mục nào dưới đây được kiểm tra bằng khóa"
-                            : "UNVERIFIED: decoded only; nothing below is checked against any key")
-            // Stage labels in a column of 12, record fields indented under `type` in one of 21 (wider when a
-            // label needs it); padded by hand, not NSString (no bridging).
-            // Claims of a payload that is no known credential follow their key after two spaces, unaligned.
-            let claim = vi ? "trường " : "claim "
-            let top = max(12, (rows.filter { !$0.0.hasPrefix("  ") && !$0.0.hasPrefix(claim) }.map { $0.0.count }.max() ?? 0) + 1)
-            let fields = max(21, (rows.filter { $0.0.hasPrefix("  ") }.map { $0.0.count }.max() ?? 0) + 1)
-            for (label, value) in rows {
-                let width = label.hasPrefix(claim) ? label.count + 2 : label.hasPrefix("  ") ? fields : top
-                Console.line(DisplayText.escaped(label + String(repeating: " ", count: max(1, width - label.count)) + value))
-            }
-            if let failure { report(failure) }
-        }
+    /// Prints the inspection of `text` (the error after it on stderr, for text); the exit status it asks for
+    /// (1 when decoding stopped).
+    private static func show(_ inspection: Inspection, _ text: String, origin: VerdictRenderer.Origin?) -> Int32 {
+        let (output, failure) = inspection.render(text, origin: origin)
+        Console.write(output)
+        if let failure, !inspection.json { report(failure, language: inspection.language) }
         return failure == nil ? Status.ok : Status.rejected
     }
 
     /// An error about the input, on stderr: qrcert's English line, or its Vietnamese sentence and code.
-    func report(_ error: QRCertError) {
-        if vi {
+    private static func report(_ error: QRCertError, language: Language) {
+        if language == .vi {
             Console.diagnostic("qrcert: lỗi: \(ReasonText.sentence(error, language: .vi)) [\(error.code)]")
         } else {
             Console.report(error)
-        }
-    }
-
-    private func decode(_ text: String, rows: inout [(String, String)], pairs: inout [(String, JSONText)]) throws(QRCertError) {
-        let bytes = vi ? "byte" : "bytes"
-        var partial = Payload.Partial()
-        let decoded: Payload
-        do throws(QRCertError) {
-            decoded = try Payload.decode(text, limits: .standard, partial: &partial)
-        } catch {
-            if let prefix = partial.prefix {
-                rows.append((vi ? "tiền tố" : "prefix", prefix.rawValue))
-                pairs.append(("prefix", .string(prefix.rawValue)))
-            }
-            if let compressed = partial.compressed {
-                rows.append(("zlib", "\(compressed.count) \(bytes)  \(Hex.encode(compressed))"))
-                pairs.append(("zlib", .string(Hex.encode(compressed))))
-            }
-            if let cose = partial.coseBytes {
-                rows.append(("cose", "\(cose.count) \(bytes)  \(Hex.encode(cose))"))
-                pairs.append(("cose", .string(Hex.encode(cose))))
-            }
-            throw error
-        }
-        let cose = decoded.cose
-        rows.append((vi ? "tiền tố" : "prefix", decoded.prefix.rawValue))
-        rows.append(("base45", vi ? "\(decoded.base45.count) ký tự (mã \(text.count))" : "\(decoded.base45.count) characters (payload \(text.count))"))
-        rows.append(("zlib", "\(decoded.compressed.count) \(bytes)"))
-        rows.append(("cose", "\(decoded.coseBytes.count) \(bytes), \(vi ? "thẻ" : "tags") \(cose.tags)  \(Hex.encode(decoded.coseBytes))"))
-        rows.append((vi ? "được bảo vệ" : "protected", CBORJSON.convert(.map(cose.protectedHeader)).rendered))
-        rows.append((vi ? "không bảo vệ" : "unprotected", CBORJSON.convert(.map(cose.unprotectedHeader)).rendered))
-        rows.append((vi ? "chữ ký" : "signature", "\(cose.signature.count) \(bytes)  \(Hex.encode(cose.signature))"))
-        pairs += [("prefix", .string(decoded.prefix.rawValue)), ("base45_characters", .number(Int64(decoded.base45.count))),
-                  ("zlib_bytes", .number(Int64(decoded.compressed.count))), ("cose", .string(Hex.encode(decoded.coseBytes))),
-                  ("tags", .array(cose.tags.map { .number(Int64(clamping: $0)) })),
-                  ("protected", CBORJSON.convert(.map(cose.protectedHeader))), ("unprotected", CBORJSON.convert(.map(cose.unprotectedHeader))),
-                  ("signature", .string(Hex.encode(cose.signature)))]
-        let claims = try CWTClaims.decode(try CBORDecoder.decode(cose.payload))
-        let time = { (seconds: Int64?) in seconds.map(reader.time) ?? "-" }
-        rows += [("iss", claims.issuer ?? "-"), ("iat", time(claims.issuedAt)), ("nbf", time(claims.notBefore)),
-                 ("exp", time(claims.expiresAt)), ("cti", claims.certificateID.map(Hex.encode) ?? "-")]
-        pairs += [("iss", .optional(claims.issuer)), ("iat", .optional(claims.issuedAt.map(Timestamp.iso))),
-                  ("nbf", .optional(claims.notBefore.map(Timestamp.iso))), ("exp", .optional(claims.expiresAt.map(Timestamp.iso))),
-                  ("cti", .optional(claims.certificateID.map(Hex.encode)))]
-        if let content = claims[CWTClaims.Key.credential], case .text(let type)? = content[1],
-           let profile = profiles.first(where: { $0.type == type }), let record = content[2] {
-            let credential = try Credential(cbor: record, profile: profile)
-            rows.append((vi ? "loại" : "type", "\(type) (\(profile.name.in(language)))"))
-            for (field, value) in credential.values {
-                // English shows the field's name as in the records file; Vietnamese its label.
-                rows.append(("  " + (vi ? field.label.in(language) : field.name), reader.value(value, field)))
-            }
-            if let flag = content[SpecimenPolicy.key] {
-                rows.append((vi ? "mẫu" : "specimen", vi && flag == .bool(true) ? "có" : CBORJSON.convert(flag).rendered))
-                pairs.append(("specimen", CBORJSON.convert(flag)))
-            }
-            pairs += [("type", .string(type)),
-                      ("record", .object(credential.values.map { ($0.field.name, .string(Credential.displayText($0.value, $0.field))) }))]
-        } else {
-            for pair in claims.others {
-                rows.append(((vi ? "trường " : "claim ") + CBORJSON.keyText(pair.key), CBORJSON.convert(pair.value).rendered))
-            }
-            pairs += [("type", .null), ("claims", .object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) }))]
         }
     }
 }

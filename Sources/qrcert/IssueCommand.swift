@@ -119,7 +119,7 @@ struct IssueCommand: ParsableCommand {
         Allocator.keepFreedMemory()
         let profile = try ProfileLoader.load(self.profile)
         let signingKey = try passphrase.loadSigner(key)
-        let certificate = try cert.map { (path) throws(QRCertError) in try Self.readCertificate(path) }
+        let certificate = try cert.map { (path) throws(QRCertError) in try CertificateFile.read(path) }
         var issuer = try Issuer(key: signingKey, name: self.issuer, certificate: certificate, embedCertificate: embedCert)
         issuer.specimen = specimen
         let partition = try self.partition.map { text throws(QRCertError) in try Partition(text) } ?? .whole
@@ -134,7 +134,7 @@ struct IssueCommand: ParsableCommand {
                 spool = try Files.spoolStandardInput()
                 inputPath = spool
             }
-            let rejects = try prevalidate(inputPath ?? "-", spooled: spool != nil, profile: profile, issuer: issuer, partition: partition)
+            let rejects = try prevalidate(inputPath ?? "-", spooled: spool != nil, batch: batch)
             guard rejects.isEmpty else {
                 for rejection in rejects { Console.diagnostic(rejection.description) }
                 Console.diagnostic("qrcert: \(rejects.count) bad row(s); nothing issued (--strict)")
@@ -222,60 +222,18 @@ struct IssueCommand: ParsableCommand {
                issued, rejected, seconds, Double(issued) / max(seconds, 0.000_001))
     }
 
-    /// The one signer certificate in `path` (PEM or DER).
-    static func readCertificate(_ path: String) throws(QRCertError) -> Certificate {
-        let bytes = try Files.read(path, what: "certificate file")
-        do throws(QRCertError) {
-            if let text = String(validating: bytes, as: UTF8.self), text.contains("-----BEGIN ") {
-                let found = try Certificate.all(pem: text)
-                guard found.count == 1 else {
-                    throw QRCertError(.trust, "CERT_BAD_PEM", "holds \(found.count) certificates; --cert takes the signer's one",
-                                      hint: "a CA certificate goes to verifiers (verify --trust-ca), not to issue")
-                }
-                return found[0]
-            }
-            return try Certificate.der(bytes)
-        } catch {
-            throw error.located(path)
-        }
-    }
-
-    /// Reads the whole input once, checking every row, without signing anything.
-    private func prevalidate(_ path: String, spooled: Bool, profile: Profile, issuer: Issuer, partition: Partition) throws(QRCertError) -> [RejectedRow] {
+    /// Reads the whole input once, checking every row, without signing anything (`BatchIssue.check`).
+    private func prevalidate(_ path: String, spooled: Bool, batch: BatchIssue) throws(QRCertError) -> [RejectedRow] {
         var opened = try RecordInput.open(path, format: spooled ? inputFormat ?? .csv : inputFormat, delimiter: delimiter,
                                           name: spooled ? "<stdin>" : nil)
-        var checker = RecordChecker(profile: profile)
-        var rejects: [RejectedRow] = []
-        try opened.reader.start(checking: profile)
-        while let next = try opened.reader.next() {
-            switch checker.check(next) {
-            case .failure(let rejection):
-                if partition.owns(rejection) { rejects.append(rejection) }
-            case .success(let (row, credential)):
-                if partition.contains(id: credential.id), let problem = issuer.certificateProblem(credential) {
-                    rejects.append(RejectedRow(source: row.source, line: row.line, field: problem.field, id: credential.id, error: problem.error))
-                }
-            }
-        }
-        return rejects
+        return try batch.check(&opened.reader)
     }
 }
 
-/// Output forms of `issue`.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case png, payload, pdf, svg
-}
+extension OutputFormat: ExpressibleByArgument {}
+
+extension InputFormat: ExpressibleByArgument {}
 
 extension ErrorCorrection: ExpressibleByArgument {}
 
 extension CSVRecordReader.Delimiter: ExpressibleByArgument {}
-
-/// What the worker made of one record: the file's path in the output folder, its QR version and size; for print
-/// formats the module size, and for a sheet the item the sink places (docs/PRINT.md).
-struct Rendered: Sendable {
-    let file: String?
-    let version: Int?
-    let bytes: Int?
-    var moduleMM: Double? = nil
-    var item: PrintItem? = nil
-}

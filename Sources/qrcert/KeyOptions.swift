@@ -39,22 +39,8 @@ struct PassphraseOptions: ParsableArguments {
 
     /// Loads a private key file: refuses loose permissions; asks on the terminal when the key is encrypted and no passphrase was given.
     func loadPrivateKey(_ path: String) throws(QRCertError) -> PrivateKey {
-        try Files.checkPrivateKeyMode(path)
-        guard let text = String(validating: try Files.read(path, what: "key file"), as: UTF8.self) else {
-            throw QRCertError(.key, "KEY_BAD_PEM", "\(path) is not a PEM key file")
-        }
-        do {
-            return try PrivateKey.pem(text, passphrase: try passphrase())
-        } catch where error.code == "KEY_PASSPHRASE_REQUIRED" && Console.stdinIsTerminal && Console.stderrIsTerminal {
-            guard let typed = getpass("Passphrase for \(path): ") else { throw error }
-            do {
-                return try PrivateKey.pem(text, passphrase: Array(String(cString: typed).utf8))
-            } catch {
-                throw error.located(path)
-            }
-        } catch {
-            throw QRCertError(error.stage, error.code, "\(path): \(error.message)",
-                              hint: error.code == "KEY_PASSPHRASE_REQUIRED" ? "give it with --passphrase-file or --passphrase-env" : error.hint)
-        }
+        let ask: (() -> [UInt8]?)? = Console.stdinIsTerminal && Console.stderrIsTerminal
+            ? { getpass("Passphrase for \(path): ").map { Array(String(cString: $0).utf8) } } : nil
+        return try PrivateKeyFile.load(path, passphrase: passphrase, ask: ask)
     }
 }

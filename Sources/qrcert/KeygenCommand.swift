@@ -52,22 +52,10 @@ struct KeygenCommand: ParsableCommand {
     func run() throws {
         if let pkcs11 { return try runInToken(pkcs11) }
         guard let out else { return }
-        let keyPath = out + ".key.pem", publicPath = out + ".pub.pem"
-        // Not NSString.deletingLastPathComponent: it traps on a bare name such as `--out k` (swift-corelibs-foundation).
-        let directory = out.lastIndex(of: "/").map { String(out[..<$0]) } ?? ""
-        if !directory.isEmpty { try Files.makeDirectory(directory) }
-        for path in [keyPath, publicPath] where FileManager.default.fileExists(atPath: path) {
-            throw QRCertError(.io, "IO_EXISTS", "\(path) already exists; refusing to overwrite it")
-        }
+        let files = try KeyFiles(out)
+        let keyPath = files.privatePath, publicPath = files.publicPath
         let key = try PrivateKey.generate(alg.signatureAlgorithm)
-        let pem = try key.pemText(passphrase: try chosenPassphrase(for: keyPath))
-        try Files.createExclusive(keyPath, bytes: Array(pem.utf8), mode: 0o600)
-        do {
-            try Files.createExclusive(publicPath, bytes: Array(key.publicKey.pemText.utf8), mode: 0o644)
-        } catch {
-            unlink(keyPath)
-            throw error
-        }
+        try files.write(key, passphrase: try chosenPassphrase(for: keyPath))
         Console.line(Hex.encode(key.publicKey.keyID))
         Console.diagnostic("qrcert: wrote \(keyPath) (private, \(alg.signatureAlgorithm.name)) and \(publicPath) (public)")
     }
@@ -79,11 +67,7 @@ struct KeygenCommand: ParsableCommand {
             throw QRCertError(.io, "IO_EXISTS", "\(publicPath) already exists; refusing to overwrite it")
         }
         let key = try passphrase.token.generate(uri, algorithm: alg.signatureAlgorithm)
-        if let out, let publicPath {
-            let directory = out.lastIndex(of: "/").map { String(out[..<$0]) } ?? ""
-            if !directory.isEmpty { try Files.makeDirectory(directory) }
-            try Files.createExclusive(publicPath, bytes: Array(key.publicKey.pemText.utf8), mode: 0o644)
-        }
+        if let out { try KeyFiles.writePublic(key.publicKey, out: out) }
         Console.line(Hex.encode(key.publicKey.keyID))
         Console.diagnostic("qrcert: made \(key.name) in the token (private, \(key.algorithm.name), not extractable)"
                            + (publicPath.map { "; wrote \($0) (public)" } ?? ""))

@@ -53,12 +53,7 @@ enum ListEditor {
     /// Signs `list` and writes it to `target`: a new file is created exclusively (never overwritten), an
     /// existing one replaced atomically. Then `qrcert: DONE` and `qrcert: wrote ...` on stderr.
     static func write(_ list: some SignedList, to target: String, creating: Bool, signer: any Signer, done: String?, what: String) throws(QRCertError) {
-        let bytes = try list.signed(with: signer)
-        if creating {
-            try Files.createExclusive(target, bytes: bytes, mode: 0o644)
-        } else {
-            try Files.writeAtomically(target, bytes: bytes)
-        }
+        try ListFile.write(list, to: target, creating: creating, signer: signer)
         if let done { Console.diagnostic("qrcert: \(done)") }
         Console.diagnostic("qrcert: wrote \(target): \(ListRenderer.written(list.header, what: what))")
     }

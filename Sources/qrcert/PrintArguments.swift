@@ -1,5 +1,6 @@
 import ArgumentParser
 import QRCertFormat
+import QRCertIO
 import QRCertImage
 import QRCertPrint
 

@@ -69,7 +69,7 @@ struct RevokeCommand: ParsableCommand {
             }
             try signing.update(time: time, creatingWith: issuer) { (list: inout RevocationList) throws(QRCertError) in
                 let start = try since.map { (text) throws(QRCertError) in try Self.date(text, "--since") }
-                    ?? CivilDate(daysSinceEpoch: Self.floorDays(time + list.utcOffset))
+                    ?? CivilDate(at: time, utcOffset: list.utcOffset)
                 try list.set(ids, status: entryStatus, since: start, reason: reason)
                 let what = entryStatus == .revoked ? "revoked" : "suspended from \(start) to \(until ?? "")"
                 return "\(ids.count) certificate id(s) \(what): \(list.entry(for: ids[0])?.reason ?? reason)"
@@ -79,10 +79,6 @@ struct RevokeCommand: ParsableCommand {
         static func date(_ text: String, _ option: String) throws(QRCertError) -> CivilDate {
             guard let date = CivilDate(text) else { throw QRCertError(.usage, "USAGE", "\(option) \(text) is not a date YYYY-MM-DD") }
             return date
-        }
-
-        static func floorDays(_ seconds: Int64) -> Int64 {
-            seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         }
     }
 
@@ -228,15 +224,7 @@ struct RevocationSigning: ParsableArguments {
     func update(time: Int64, creatingWith issuer: String?, _ change: (inout RevocationList) throws(QRCertError) -> String) throws(QRCertError) {
         let signer = try passphrase.loadSigner(key)
         try ListEditor.edit(list, edition: edition, signer: signer, at: time, open: { (bytes) throws(QRCertError) in
-            var signers = [RevocationList.Signer(key: signer.publicKey, scope: .all)]
-            if let previousKey { signers.append(RevocationList.Signer(key: try PublicKeyFile.read(previousKey, what: "previous key"), scope: .all)) }
-            var revocations: RevocationList
-            do throws(QRCertError) {
-                revocations = try RevocationList.open(bytes, signers: signers, source: list)
-            } catch where error.code == "RL_WRONG_SIGNER" {
-                throw QRCertError(error.stage, error.code, error.message,
-                                  hint: "if the list was signed with the issuer's previous key, pass --previous-key OLD.pub.pem")
-            }
+            var revocations = try ListFile.revocations(bytes, source: list, signedBy: signer.publicKey, previousKey: previousKey)
             if let issuer { revocations.issuer = issuer }
             return revocations
         }, create: { () throws(QRCertError) in
@@ -268,11 +256,6 @@ struct RevocationKeys: ParsableArguments {
     /// The list, its signature checked when a key is given; UNVERIFIED otherwise.
     func open(_ bytes: [UInt8], file: String, at time: Int64) throws(QRCertError) -> RevocationList {
         guard given else { return try RevocationList.openUnverified(bytes, source: file) }
-        let rootKey = try root.map { (path) throws(QRCertError) in try PublicKeyFile.read(path, what: "root key") }
-        var store = trust.isEmpty ? TrustStore() : try TrustLoader.load(trust)
-        if let trustList, let rootKey {
-            store.add(try TrustList.open(try ListFile.read(trustList, .trustList), root: rootKey, source: trustList), source: trustList)
-        }
-        return try RevocationList.open(bytes, signers: RevocationList.Signer.all(root: rootKey, trust: store, at: time), source: file)
+        return try ListFile.revocations(bytes, source: file, root: root, trustList: trustList, trust: trust, at: time)
     }
 }

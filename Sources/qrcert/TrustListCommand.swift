@@ -97,8 +97,8 @@ struct TrustListCommand: ParsableCommand {
         @OptionGroup var signing: TrustListUpdate
 
         func run() throws {
-            let anchor = try Self.readAnchor(key)
-            let types = try Self.credentialTypes(self.types)
+            let anchor = try TrustLoader.anchor(key)
+            let types = try ProfileLoader.types(self.types)
             try signing.update(file) { (list: inout TrustList, time: Int64) throws(QRCertError) in
                 let from = try notBefore.map { (text) throws(QRCertError) in try TimeOption.time(text, option: "--not-before") }
                 let until = try notAfter.map { (text) throws(QRCertError) in try TimeOption.time(text, option: "--not-after") }
@@ -114,26 +114,6 @@ struct TrustListCommand: ParsableCommand {
                 try list.add(entry)
                 return "added key \(Hex.encode(entry.keyID)) of \(entry.issuer) for \(entry.types.joined(separator: ", "))"
             }
-        }
-
-        /// The one key or certificate in a file.
-        static func readAnchor(_ path: String) throws(QRCertError) -> TrustAnchor {
-            var store = TrustStore()
-            try store.add(fileBytes: try Files.read(path, what: "key file"), source: path)
-            guard store.anchors.count == 1, let anchor = store.anchors.first else {
-                throw QRCertError(.trust, "TRUST_BAD_FILE", "\(path) holds \(store.anchors.count) keys or certificates; add them one at a time")
-            }
-            return anchor
-        }
-
-        /// `driving-licence,vn.tp` -> `["vn.dl", "vn.tp"]`.
-        static func credentialTypes(_ text: String) throws(QRCertError) -> [String] {
-            var types: [String] = []
-            for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-                let name = part.trimmingCharacters(in: .whitespaces)
-                types.append(BuiltinProfiles.names.contains(name) ? try ProfileLoader.load(name).type : name)
-            }
-            return types
         }
     }
 
@@ -247,7 +227,7 @@ struct KeyChoice: ParsableArguments {
             return bytes
         case (nil, let path?):
             // The key's own kid: it finds the entry whether the list holds the bare key or a certificate of it.
-            return try TrustListCommand.AddKey.readAnchor(path).key.keyID
+            return try TrustLoader.anchor(path).key.keyID
         default:
             throw QRCertError(.usage, "USAGE", "give exactly one of --kid and --key")
         }

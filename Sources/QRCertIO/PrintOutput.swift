@@ -7,14 +7,30 @@ import QRCertPrint
 
 /// How `issue --format pdf|svg` prints each credential: its layout, format and physical options, the fonts, and
 /// the mapping from a credential to what is printed (docs/PRINT.md).
-struct PrintOutput: Sendable {
-    let layout: PrintLayout
-    let format: PrintFormat
-    let options: PrintOptions
-    let fonts: TypesetterPool
+public struct PrintOutput: Sendable {
+    /// Card, stamp or sheet.
+    public let layout: PrintLayout
+    /// PDF or SVG.
+    public let format: PrintFormat
+    /// Physical size and rules.
+    public let options: PrintOptions
+    /// The fonts, one typesetter per thread.
+    public let fonts: TypesetterPool
     /// The signer's name (`--issuer`), printed at the foot of a card.
-    let issuer: String
-    let level: ErrorCorrection
+    public let issuer: String
+    /// QR error-correction level.
+    public let level: ErrorCorrection
+
+    /// How to print each credential of a run signed by `issuer`.
+    public init(layout: PrintLayout, format: PrintFormat, options: PrintOptions, fonts: TypesetterPool, issuer: String,
+                level: ErrorCorrection) {
+        self.layout = layout
+        self.format = format
+        self.options = options
+        self.fonts = fonts
+        self.issuer = issuer
+        self.level = level
+    }
 
     /// The sheet's file names: `sheet.pdf`, then `sheet-2.pdf`, ... for each resumed run.
     static func sheetName(_ number: Int) -> String { number == 1 ? "sheet.pdf" : "sheet-\(number).pdf" }
@@ -66,7 +82,7 @@ struct PrintOutput: Sendable {
 
 extension OutputFormat {
     /// The print format, for pdf and svg.
-    var printFormat: PrintFormat? {
+    public var printFormat: PrintFormat? {
         switch self {
         case .pdf: .pdf
         case .svg: .svg
@@ -77,7 +93,7 @@ extension OutputFormat {
 
 extension PrintOutput {
     /// Said once per run when a module is below `ModuleRules.recommended`.
-    static let smallModuleWarning =
+    public static let smallModuleWarning =
         "qrcert: warning: modules below 0.40 mm (GS1's minimum for codes the public scans): test the printed codes with the scanners in use"
 
     /// A worker's part for one record: a card or stamp drawn and written under its final name, or a sheet's item

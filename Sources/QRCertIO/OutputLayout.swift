@@ -8,17 +8,23 @@ import QRCertIO
 /// digits of SHA-256 over the id's UTF-8 bytes (`OUT/3f/<id>.png` for N = 2): 16^N folders filled evenly
 /// whatever the ids look like, so a million files stay listable. The manifest's `file` gives the path, so
 /// nobody has to recompute it.
-struct OutputLayout: Sendable {
+public struct OutputLayout: Sendable {
     /// Hex digits of the sub-folder name, 0 (flat) to 4.
-    let shard: Int
+    public let shard: Int
     /// The files' extension: png, pdf or svg.
-    var fileExtension = "png"
+    public var fileExtension = "png"
+
+    /// Files in sub-folders of `shard` hex digits (0: flat), with `fileExtension`.
+    public init(shard: Int, fileExtension: String = "png") {
+        self.shard = shard
+        self.fileExtension = fileExtension
+    }
 
     /// Largest accepted `--shard` (65,536 folders).
-    static let maxShard = 4
+    public static let maxShard = 4
 
     /// The PNG's path relative to the output folder.
-    func file(for id: String) -> String {
+    public func file(for id: String) -> String {
         let name = Files.safeName(id) + "." + fileExtension
         guard shard > 0 else { return name }
         return String(Hex.encode(Digest.sha256(Array(id.utf8))).prefix(shard)) + "/" + name

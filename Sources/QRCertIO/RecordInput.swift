@@ -1,15 +1,19 @@
-import ArgumentParser
 import Foundation
 import QRCert
 import QRCertIO
 import QRCertFormat
 
 /// Record input formats.
-enum InputFormat: String, ExpressibleByArgument, CaseIterable {
-    case csv, json, jsonl
+public enum InputFormat: String, Sendable, CaseIterable {
+    /// RFC 4180 CSV (`,` or `;`).
+    case csv
+    /// One JSON array of objects.
+    case json
+    /// JSON Lines: one object per line.
+    case jsonl
 
     /// From a file name's extension.
-    init?(path: String) {
+    public init?(path: String) {
         switch (path as NSString).pathExtension.lowercased() {
         case "csv": self = .csv
         case "json": self = .json
@@ -20,14 +24,17 @@ enum InputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// An open record source: the reader and what the progress bar needs to know about it.
-struct RecordInput {
-    var reader: any RecordReader
-    let source: String
-    let totalBytes: Int?
+public struct RecordInput {
+    /// The reader, positioned before the header (CSV) or the first record.
+    public var reader: any RecordReader
+    /// The input as messages name it (`<stdin>` for stdin).
+    public let source: String
+    /// The file's size, for a progress bar; nil for stdin.
+    public let totalBytes: Int?
 
     /// Opens `path` (`-` or nil: stdin) as `format` (default: from the extension; CSV for stdin).
     /// `name` replaces the path in messages (a spooled stdin is still `<stdin>`).
-    static func open(_ path: String?, format: InputFormat?, delimiter: CSVRecordReader.Delimiter? = nil,
+    public static func open(_ path: String?, format: InputFormat?, delimiter: CSVRecordReader.Delimiter? = nil,
                      name: String? = nil) throws(QRCertError) -> RecordInput {
         let handle: FileHandle
         let source: String

@@ -5,11 +5,11 @@ import QRCertFormat
 
 /// How `trust-list show`, `revoke show` and `revoke check` print a signed list, as text or JSON. Names,
 /// types, reasons and file names go through `DisplayText.escaped`: an unverified list is shown too.
-enum ListRenderer {
+public enum ListRenderer {
     // MARK: - What both kinds share
 
     /// `trust list, production, 3 key(s), #4, issued ..., next update due ..., refused from ...`.
-    static func written(_ header: ListHeader, what: String) -> String {
+    public static func written(_ header: ListHeader, what: String) -> String {
         "\(what), #\(header.sequence), issued \(Timestamp.iso(header.issuedAt)), next update due \(Timestamp.iso(header.nextUpdate)), refused from \(Timestamp.iso(header.expiresAt))"
     }
 
@@ -44,7 +44,7 @@ enum ListRenderer {
     // MARK: - Trust lists
 
     /// `trust-list show`.
-    static func text(_ list: TrustList, file: String, verified: Bool) -> String {
+    public static func text(_ list: TrustList, file: String, verified: Bool) -> String {
         let e = DisplayText.escaped
         var out = headline(list, file: file, verifiedWith: verified ? "root \(Hex.encode(list.signerKeyID))" : nil, howToCheck: "pass --root to check")
         out += describe(list.header)
@@ -65,7 +65,7 @@ enum ListRenderer {
     }
 
     /// `trust-list show --json`.
-    static func json(_ list: TrustList, file: String, verified: Bool) -> String {
+    public static func json(_ list: TrustList, file: String, verified: Bool) -> String {
         let keys: [JSONText] = list.entries.map { entry in
             var pairs: [(String, JSONText)] = [
                 ("kid", .string(Hex.encode(entry.keyID))),
@@ -95,7 +95,7 @@ enum ListRenderer {
     // MARK: - Revocation lists
 
     /// `revoke show` without the entries.
-    static func text(_ list: RevocationList, file: String, verified: Bool) -> String {
+    public static func text(_ list: RevocationList, file: String, verified: Bool) -> String {
         var out = headline(list, file: file, verifiedWith: verified ? "\(Hex.encode(list.signerKeyID)) (\(describe(list.scope)))" : nil,
                            howToCheck: "pass --root, --trust-list or --trust to check")
         out += describe(list.header)
@@ -104,7 +104,7 @@ enum ListRenderer {
     }
 
     /// `revoke show --json`, with every entry when `entries`.
-    static func json(_ list: RevocationList, file: String, verified: Bool, entries: Bool) -> String {
+    public static func json(_ list: RevocationList, file: String, verified: Bool, entries: Bool) -> String {
         var pairs = fields(list, file: file, verified: verified)
         pairs += [("issuer", .string(list.issuer)), ("utc_offset_seconds", .number(list.utcOffset)),
                   ("scope", verified ? .string(describe(list.scope)) : .null), ("count", .number(Int64(list.count))),
@@ -123,7 +123,7 @@ enum ListRenderer {
     }
 
     /// `5f1c0a9e3b7d2468  suspended  2025-06-01 → 2025-09-30  reason`.
-    static func line(_ entry: RevocationEntry) -> String {
+    public static func line(_ entry: RevocationEntry) -> String {
         switch entry.status {
         case .revoked: return "\(Hex.encode(entry.certificateID))  revoked    \(entry.since)               \(DisplayText.escaped(entry.reason))"
         case .suspended(let until): return "\(Hex.encode(entry.certificateID))  suspended  \(entry.since) → \(until)  \(DisplayText.escaped(entry.reason))"
@@ -140,7 +140,7 @@ enum ListRenderer {
     }
 
     /// The line of each of `items` (nil: none), handed to `write` in pieces of about 64 KiB, so that a million entries stream.
-    static func stream<S: Sequence>(_ items: S, _ line: (S.Element) -> String?, to write: (String) -> Void) {
+    public static func stream<S: Sequence>(_ items: S, _ line: (S.Element) -> String?, to write: (String) -> Void) {
         var out = ""
         for item in items {
             guard let text = line(item) else { continue }

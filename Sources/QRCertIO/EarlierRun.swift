@@ -19,20 +19,20 @@ import QRCertFormat
 /// The manifest and rejects files are opened without following symbolic links. Cards and stamps (PDF, SVG) are
 /// files per record like PNGs and resume the same way; a sheet run's lines must name a sheet that exists, and
 /// the rest goes into the next sheet (docs/PRINT.md).
-final class EarlierRun {
+public final class EarlierRun {
     /// OUT/manifest.jsonl.
-    let manifestPath: String
+    public let manifestPath: String
     /// Length of the manifest's complete lines: what the sink keeps before appending.
-    let completeLength: Int
+    public let completeLength: Int
     /// Temporary files removed.
-    let removedTemporaries: Int
+    public let removedTemporaries: Int
     /// The manifest's lines matched against the input.
-    let walk: ManifestWalk
+    public let walk: ManifestWalk
 
     private let lines: LineReader?
 
     /// Reads what is in `folder` (nothing there: a fresh run) for a run that signs with `issuer` at level `ec`.
-    init(folder: String, issuer: Issuer, ec: String, sheet: Bool = false) throws(QRCertError) {
+    public init(folder: String, issuer: Issuer, ec: String, sheet: Bool = false) throws(QRCertError) {
         manifestPath = folder + "/" + Manifest.fileName
         removedTemporaries = Self.removeTemporaries(in: folder)
         let producedRejects = try Self.producedRejects(folder + "/rejects.jsonl")
@@ -144,50 +144,5 @@ final class EarlierRun {
         }
         sweep(folder, descend: true)
         return removed
-    }
-}
-
-/// Lines of a file descriptor up to `limit` bytes, read in 64 KiB chunks.
-private final class LineReader {
-    private var fd: Int32
-    private let limit: Int
-    private let path: String
-    private var offset = 0
-    private var buffer: [UInt8] = []
-    private var start = 0
-    private var number = 0
-
-    init(fd: Int32, limit: Int, path: String) {
-        self.fd = fd
-        self.limit = limit
-        self.path = path
-    }
-
-    /// The next line (without its newline) and its 1-based number; nil after the last.
-    func next() throws(QRCertError) -> (Int, [UInt8])? {
-        while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
-                let line = Array(buffer[start..<newline])
-                start = newline + 1
-                number += 1
-                return (number, line)
-            }
-            guard offset < limit, fd >= 0 else { return nil }
-            buffer.removeFirst(start)
-            start = 0
-            let want = min(1 << 16, limit - offset)
-            var chunk = [UInt8](repeating: 0, count: want)
-            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
-            guard count > 0 else {
-                throw QRCertError(.io, "IO_READ", "cannot read \(path): \(count < 0 ? String(cString: strerror(errno)) : "it got shorter")")
-            }
-            offset += count
-            buffer += chunk[0..<count]
-        }
-    }
-
-    func close() {
-        if fd >= 0 { Foundation.close(fd) }
-        fd = -1
     }
 }
