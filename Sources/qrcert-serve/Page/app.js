@@ -1,0 +1,1 @@
+// Placeholder: branch `page` provides the page script.
