@@ -36,7 +36,8 @@ final class ServeAPITests: XCTestCase {
                 .filter { $0.hasSuffix(".png") }.sorted().map { folder.appendingPathComponent("png/" + $0).path }
             _ = try CLI.runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["convert"] + pngs + ["+append", folder.appendingPathComponent("sheet.png").path], stdin: nil)
             _ = try CLI.runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["convert", "-size", "64x64", "xc:white", folder.appendingPathComponent("blank.png").path], stdin: nil)
-            server = try ServeProcess(trustArguments + ["--max-body", "65536", "--max-payloads", "5", "--request-timeout", "1", "--lang", "en"],
+            server = try ServeProcess(trustArguments + ["--max-body", "65536", "--max-payloads", "5", "--request-timeout", "1",
+                                                      "--idle-timeout", "1", "--lang", "en"],
                                       in: folder)
         } catch {
             server = nil
@@ -194,6 +195,11 @@ final class ServeAPITests: XCTestCase {
         let start = Date()
         XCTAssertTrue(connection.isClosedByServer())
         XCTAssertLessThan(Date().timeIntervalSince(start), 25)
+        // --idle-timeout 1: a connection that sends nothing, or half a head, is closed too.
+        let idle = try HTTPConnection(port: server.port)
+        defer { idle.close() }
+        idle.write(Array("GET /healthz HTTP/1.1\r\nHost".utf8))
+        XCTAssertTrue(idle.isClosedByServer())
         // A path is logged as sent, never percent-decoded; raw control bytes in a request line never reach a
         // handler (the HTTP parser refuses them), so nothing raw reaches the log from a client.
         XCTAssertEqual(try server.request("GET", "/%1B[31mred").status, 404)
