@@ -85,7 +85,7 @@ const TEXT = {
     codeOf: (i, n) => `Mã ${i}/${n}`,
     checking: "Đang kiểm tra…",
     looking: "Hướng camera vào mã QR…",
-    cameraOff: "",
+    gaveUp: "Camera đã tắt: không đọc được mã nào sau 2 phút. Bật lại để thử tiếp.",
     cameraInsecure: "Camera chỉ dùng được qua https:// hoặc localhost (chạy qrcert serve với --tls-cert và --tls-key).",
     cameraDenied: "Không mở được camera: chưa được cho phép hoặc không có camera.",
     noImage: "Tệp này không phải ảnh PNG hay JPEG đọc được.",
@@ -115,7 +115,7 @@ const TEXT = {
     codeOf: (i, n) => `Code ${i} of ${n}`,
     checking: "Checking…",
     looking: "Point the camera at the QR code…",
-    cameraOff: "",
+    gaveUp: "The camera was stopped: no code was read in 2 minutes. Start it again to go on.",
     cameraInsecure: "The camera needs https:// or localhost (start qrcert serve with --tls-cert and --tls-key).",
     cameraDenied: "The camera could not be opened: permission was refused or there is no camera.",
     noImage: "This file is not a PNG or JPEG image that can be read.",
@@ -130,6 +130,8 @@ const TEXT = {
 /// Frames sent per second while the camera looks for a code, and the longest side of a frame sent.
 const FRAME_INTERVAL_MS = 300;
 const FRAME_MAX_SIDE = 1280;
+/// A camera that has read nothing for this long is stopped (it would otherwise send frames for ever).
+const CAMERA_GIVE_UP_MS = 120_000;
 
 // ---------------------------------------------------------------------------------------------------------
 // Text as shown
@@ -305,7 +307,7 @@ function verdictNode(answer, lang, origin) {
     article.append(line);
   }
   const withdrawal = withdrawalLine(answer, lang);
-  if (withdrawal) article.append(element("p", "detail", withdrawal));
+  if (withdrawal) article.append(element("p", "detail withdrawal", withdrawal));
   for (const line of listLines(answer, lang)) article.append(element("p", "detail list", line));
   if (answer.signature_verified === true) {
     const card = element("dl", "card");
@@ -389,10 +391,10 @@ async function ask(request, lang) {
   if (!response.ok) return [refusal(response.status, text, lang)];
   try {
     // /v1/verify answers one object; /v1/verify-image one per line (JSON Lines), one per code.
-    return text.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
-  } catch (_) {
-    return [{ problem: { kind: "refused", code: "BAD_ANSWER", reason: TEXT[lang].refusedReason, detail: null } }];
-  }
+    const answers = text.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
+    if (answers.length > 0 && answers.every((a) => a && typeof a === "object" && typeof a.valid === "boolean")) return answers;
+  } catch (_) { /* not JSON: said below */ }
+  return [{ problem: { kind: "refused", code: "BAD_ANSWER", reason: TEXT[lang].refusedReason, detail: `HTTP ${response.status}` } }];
 }
 
 /// The photo or camera frame that was answered, small, under the answers: which picture this was.
@@ -498,8 +500,14 @@ async function startCamera() {
   updateCameraButton();
   try { await video.play(); } catch (_) { /* muted inline video plays; a refusal leaves frames unread */ }
   setStatus(TEXT[state.lang].looking);
+  const since = Date.now();
   const tick = async () => {
     if (state.camera !== camera) return;
+    if (Date.now() - since > CAMERA_GIVE_UP_MS) {
+      stopCamera();
+      setStatus(TEXT[state.lang].gaveUp);
+      return;
+    }
     if (!camera.busy && video.readyState >= 2 && video.videoWidth > 0) {
       camera.busy = true;
       try { await readFrame(video, camera); } finally { camera.busy = false; }
@@ -623,6 +631,14 @@ function start() {
   document.addEventListener("paste", (event) => {
     const file = event.clipboardData && [...event.clipboardData.files].find((f) => f.type.startsWith("image/"));
     if (file) { event.preventDefault(); verifyFile(file); }
+  });
+  // A scanner types into whatever has the focus: a key typed outside a text field (after a click on a button)
+  // moves the focus to the scanner field first, so the scan lands there. Space is left alone (it presses a button).
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    const typing = target instanceof HTMLInputElement && target.type !== "file" || target instanceof HTMLTextAreaElement;
+    if (typing || event.key.length !== 1 || event.key === " " || event.ctrlKey || event.metaKey || event.altKey) return;
+    input.focus({ preventScroll: true });
   });
   // A camera left on in a hidden tab is stopped: the light goes off and no frames are sent.
   document.addEventListener("visibilitychange", () => { if (document.hidden) stopCamera(); });
