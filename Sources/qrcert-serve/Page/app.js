@@ -130,6 +130,9 @@ const TEXT = {
 /// Frames sent per second while the camera looks for a code, and the longest side of a frame sent.
 const FRAME_INTERVAL_MS = 300;
 const FRAME_MAX_SIDE = 1280;
+/// A photo larger than the server takes (413) is sent again scaled down to these longest sides, in turn (a
+/// phone's 48-megapixel JPEG; the decoder works on at most 3.2 megapixels anyway, docs/INSPECTOR.md).
+const PHOTO_SIDES = [3000, 2000, 1400];
 /// A camera that has read nothing for this long is stopped (it would otherwise send frames for ever).
 const CAMERA_GIVE_UP_MS = 120_000;
 
@@ -388,6 +391,13 @@ async function ask(request, lang) {
     return [{ problem: { kind: "refused", code: "NETWORK", reason: TEXT[lang].network, detail: null } }];
   }
   const text = await response.text();
+  if (response.status === 413 && request.kind === "image") {
+    const smaller = await scaledDown(request.blob);
+    if (smaller) {
+      request.blob = smaller;  // what a change of language sends again, and the picture shown
+      return ask(request, lang);
+    }
+  }
   if (!response.ok) return [refusal(response.status, text, lang)];
   try {
     // /v1/verify answers one object; /v1/verify-image one per line (JSON Lines), one per code.
@@ -460,6 +470,23 @@ async function imageBlob(file) {
     canvas.height = bitmap.height;
     canvas.getContext("2d").drawImage(bitmap, 0, 0);
     return await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.92));
+  } catch (_) {
+    return null;
+  }
+}
+
+/// The picture as a JPEG whose longest side is the next step of PHOTO_SIDES below its own, or null.
+async function scaledDown(blob) {
+  try {
+    const bitmap = await createImageBitmap(blob);
+    const side = Math.max(bitmap.width, bitmap.height);
+    const target = PHOTO_SIDES.find((s) => s < side);
+    if (!target) return null;
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * target / side);
+    canvas.height = Math.round(bitmap.height * target / side);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    return await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
   } catch (_) {
     return null;
   }
