@@ -2,16 +2,25 @@
 import PackageDescription
 
 // Layer map (see docs/ARCHITECTURE.md):
-//   C modules (one importer each) -> QRCertFormat / QRCertCrypto / QRCertImage -> QRCert -> qrcert (CLI)
+//   C modules (one importer each) -> QRCertFormat / QRCertCrypto / QRCertImage -> QRCert -> QRCertIO -> qrcert (CLI)
 let package = Package(
     name: "qrcert",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "qrcert", targets: ["qrcert"]),
         .library(name: "QRCert", targets: ["QRCert"]),
+        .library(name: "QRCertIO", targets: ["QRCertIO"]),
+        // The verification service (docs/SERVE.md): a separate binary so the CLI links no SwiftNIO.
+        .executable(name: "qrcert-serve", targets: ["qrcert-serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own dependencies, named for the few types qrcert-serve uses directly (thread pool, a channel handler).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.14.0"),
     ],
     targets: [
         // System C libraries. Each is imported by exactly one Swift target.
@@ -39,12 +48,36 @@ let package = Package(
         .target(name: "QRCertPrint", dependencies: ["CCairo", "QRCertImage", "QRCertFormat"]),
         // Records, profiles, issuer, verifier and its policies, trust store.
         .target(name: "QRCert", dependencies: ["QRCertFormat", "QRCertCrypto", "QRCertImage"]),
+        // Front-end support shared by the CLI and a server: trust, keys and lists loaded from files, the
+        // accepted-lists state file, verdicts rendered (JSON line, text card), reason texts, images scanned from bytes.
+        .target(name: "QRCertIO", dependencies: ["QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage"]),
         // The command-line tool: argument parsing, files, terminals, rendering only.
         .executableTarget(
             name: "qrcert",
             dependencies: [
-                "QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage", "QRCertPrint",
+                "QRCert", "QRCertIO", "QRCertFormat", "QRCertCrypto", "QRCertImage", "QRCertPrint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // The verification service: HTTP on Hummingbird 2, TLS through HummingbirdTLS (swift-nio-ssl).
+        // The page (Page/) is embedded at build time; nothing is read from disk at request time.
+        .executableTarget(
+            name: "qrcert-serve",
+            dependencies: [
+                "QRCert", "QRCertIO", "QRCertFormat", "QRCertCrypto", "QRCertImage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [
+                .embedInCode("Page/index.html"), .embedInCode("Page/app.js"), .embedInCode("Page/app.css"),
             ]
         ),
 
@@ -61,6 +94,7 @@ let package = Package(
         .testTarget(name: "QRCertImageTests", dependencies: ["QRCertImage", "QRCertFormat"]),
         .testTarget(name: "QRCertPrintTests", dependencies: ["QRCertPrint", "QRCertImage", "QRCertFormat"]),
         .testTarget(name: "QRCertTests", dependencies: ["QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage"]),
+        .testTarget(name: "QRCertIOTests", dependencies: ["QRCertIO", "QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage"]),
         .testTarget(name: "QRCertCLITests", dependencies: ["QRCert"]),
     ]
 )

@@ -101,7 +101,7 @@ def page(command, path, version):
         ".SH SYNOPSIS",
         ".B %s" % roff(" ".join(path)),
     ]
-    if command.get("subcommands"):
+    if any(s["commandName"] != "help" for s in command.get("subcommands", [])):  # a lone implicit help is none
         out.append("\\fIsubcommand\\fR")
     out += [synopsis_item(a) for a in shown]
     description = command.get("abstract", "")

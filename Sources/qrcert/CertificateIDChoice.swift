@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRCert
+import QRCertIO
 import QRCertFormat
 
 /// `--cti HEX`, `--payload TEXT`, `--from FILE`: the certificate ids a command acts on.

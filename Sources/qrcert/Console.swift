@@ -1,5 +1,6 @@
 import Foundation
 import QRCert
+import QRCertIO
 import QRCertFormat
 
 /// Standard streams for the CLI: data on stdout, diagnostics on stderr, colour only on a terminal.
@@ -66,29 +67,4 @@ enum Console {
 
     /// Text from outside (a payload, a list, a file name) made safe for a terminal: `DisplayText.escaped`.
     static func printable(_ text: String) -> String { DisplayText.escaped(text) }
-}
-
-/// ANSI styles, applied only when `enabled`.
-struct Style {
-    let enabled: Bool
-    func bold(_ s: String) -> String { enabled ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
-    func green(_ s: String) -> String { enabled ? "\u{1B}[1;97;42m\(s)\u{1B}[0m" : s }
-    func red(_ s: String) -> String { enabled ? "\u{1B}[1;97;41m\(s)\u{1B}[0m" : s }
-    func yellow(_ s: String) -> String { enabled ? "\u{1B}[1;30;43m\(s)\u{1B}[0m" : s }
-    func dim(_ s: String) -> String { enabled ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
-
-    /// `dim(s)` followed, inside the same span, by `padding` spaces, appended to `out` as UTF-8.
-    func dim(_ s: String, padding: Int, into out: inout [UInt8]) {
-        if enabled { out.append(contentsOf: "\u{1B}[2m".utf8) }
-        out.append(contentsOf: s.utf8)
-        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
-        if enabled { out.append(contentsOf: "\u{1B}[0m".utf8) }
-    }
-
-    /// `bold(s)` appended to `out` as UTF-8.
-    func bold(_ s: String, into out: inout [UInt8]) {
-        if enabled { out.append(contentsOf: "\u{1B}[1m".utf8) }
-        out.append(contentsOf: s.utf8)
-        if enabled { out.append(contentsOf: "\u{1B}[0m".utf8) }
-    }
 }

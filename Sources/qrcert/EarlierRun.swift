@@ -1,5 +1,6 @@
 import Foundation
 import QRCert
+import QRCertIO
 import QRCertFormat
 
 /// What a stopped `issue` run left in its output folder, read back so that `--resume` issues each record

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRCert
+import QRCertIO
 import QRCertCrypto
 import QRCertFormat
 import QRCertImage

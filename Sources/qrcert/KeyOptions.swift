@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QRCertCrypto
 import QRCertFormat
+import QRCertIO
 
 /// Where a passphrase comes from: never argv (it would show in `ps`).
 struct PassphraseOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRCert
+import QRCertIO
 import QRCertCrypto
 import QRCertFormat
 
@@ -42,7 +43,7 @@ enum ListEditor {
         if creating, let create {
             list = try create()
         } else {
-            list = try open(try SignedListOptions.read(file, List.kind))
+            list = try open(try ListFile.read(file, List.kind))
             try list.renew(edition.value, at: time)
         }
         let done = try change(&list)

@@ -1,4 +1,5 @@
 import QRCert
+import QRCertIO
 import QRCertCrypto
 import QRCertFormat
 

@@ -1,5 +1,6 @@
 import QRCertCrypto
 import QRCert
+import QRCertIO
 
 /// Where `issue` puts each record's PNG (or PDF, SVG) inside the output folder.
 ///

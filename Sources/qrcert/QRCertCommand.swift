@@ -20,11 +20,20 @@ struct QRCertCommand: ParsableCommand {
           cut -f2 payloads.txt | qrcert verify --trust keys/ --json -
         """,
         version: "0.1.0",
-        subcommands: [KeygenCommand.self, IssueCommand.self, VerifyCommand.self, InspectCommand.self, ProfilesCommand.self, TrustListCommand.self, RevokeCommand.self]
+        subcommands: [KeygenCommand.self, IssueCommand.self, VerifyCommand.self, InspectCommand.self, ProfilesCommand.self, TrustListCommand.self, RevokeCommand.self, ServeCommand.self]
     )
 
     /// Runs the tool with qrcert's exit codes: usage errors exit 2 (not ArgumentParser's 64).
     static func main() {
+        // `qrcert serve ...` is qrcert-serve's to parse, --help included.
+        if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "serve" {
+            do {
+                try ServeCommand.exec(Array(CommandLine.arguments.dropFirst(2)))
+            } catch {
+                Console.report(error)
+                Foundation.exit(Status.couldNotRun)
+            }
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()

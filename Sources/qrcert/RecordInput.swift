@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRCert
+import QRCertIO
 import QRCertFormat
 
 /// Record input formats.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import QRCert
+import QRCertIO
 import QRCertCrypto
 import QRCertFormat
 
@@ -136,7 +137,7 @@ struct RevokeCommand: ParsableCommand {
         var at: String?
 
         func run() throws {
-            let bytes = try SignedListOptions.read(file, .revocations)
+            let bytes = try ListFile.read(file, .revocations)
             let list = try keys.open(bytes, file: file, at: try TimeOption.time(at))
             let verified = keys.given
             if json {
@@ -175,7 +176,7 @@ struct RevokeCommand: ParsableCommand {
             let time = try TimeOption.time(at)
             let ids = try which.collect()
             let started = DispatchTime.now().uptimeNanoseconds
-            let bytes = try SignedListOptions.read(file, .revocations)
+            let bytes = try ListFile.read(file, .revocations)
             let read = DispatchTime.now().uptimeNanoseconds
             let list = try keys.open(bytes, file: file, at: time)
             let loaded = DispatchTime.now().uptimeNanoseconds
@@ -228,7 +229,7 @@ struct RevocationSigning: ParsableArguments {
         let signer = try passphrase.loadSigner(key)
         try ListEditor.edit(list, edition: edition, signer: signer, at: time, open: { (bytes) throws(QRCertError) in
             var signers = [RevocationList.Signer(key: signer.publicKey, scope: .all)]
-            if let previousKey { signers.append(RevocationList.Signer(key: try SignedListOptions.readPublicKey(previousKey, what: "previous key"), scope: .all)) }
+            if let previousKey { signers.append(RevocationList.Signer(key: try PublicKeyFile.read(previousKey, what: "previous key"), scope: .all)) }
             var revocations: RevocationList
             do throws(QRCertError) {
                 revocations = try RevocationList.open(bytes, signers: signers, source: list)
@@ -267,10 +268,10 @@ struct RevocationKeys: ParsableArguments {
     /// The list, its signature checked when a key is given; UNVERIFIED otherwise.
     func open(_ bytes: [UInt8], file: String, at time: Int64) throws(QRCertError) -> RevocationList {
         guard given else { return try RevocationList.openUnverified(bytes, source: file) }
-        let rootKey = try root.map { (path) throws(QRCertError) in try SignedListOptions.readPublicKey(path, what: "root key") }
+        let rootKey = try root.map { (path) throws(QRCertError) in try PublicKeyFile.read(path, what: "root key") }
         var store = trust.isEmpty ? TrustStore() : try TrustLoader.load(trust)
         if let trustList, let rootKey {
-            store.add(try TrustList.open(try SignedListOptions.read(trustList, .trustList), root: rootKey, source: trustList), source: trustList)
+            store.add(try TrustList.open(try ListFile.read(trustList, .trustList), root: rootKey, source: trustList), source: trustList)
         }
         return try RevocationList.open(bytes, signers: RevocationList.Signer.all(root: rootKey, trust: store, at: time), source: file)
     }

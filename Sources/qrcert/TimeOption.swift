@@ -1,5 +1,6 @@
 import Foundation
 import QRCert
+import QRCertIO
 import QRCertFormat
 
 /// `--at TIME`, or now.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QRCertCrypto
 import QRCertFormat
+import QRCertIO
 
 /// How a key in a PKCS#11 token is reached: the module, and where the PIN comes from (never argv: it would show in `ps`).
 struct TokenOptions: ParsableArguments {

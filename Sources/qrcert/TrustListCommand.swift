@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRCert
+import QRCertIO
 import QRCertCrypto
 import QRCertFormat
 
@@ -219,9 +220,9 @@ struct TrustListCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let bytes = try SignedListOptions.read(file, .trustList)
+            let bytes = try ListFile.read(file, .trustList)
             let list = try root.map { (path) throws(QRCertError) in
-                try TrustList.open(bytes, root: try SignedListOptions.readPublicKey(path, what: "root key"), source: file)
+                try TrustList.open(bytes, root: try PublicKeyFile.read(path, what: "root key"), source: file)
             } ?? TrustList.openUnverified(bytes, source: file)
             let verified = root != nil
             Console.write(json ? ListRenderer.json(list, file: file, verified: verified) + "\n" : ListRenderer.text(list, file: file, verified: verified))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QRCert
+import QRCertIO
 import QRCertFormat
 
 /// `qrcert verify`: is this code genuine?
@@ -68,21 +69,14 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        var store = trust.isEmpty && (lists.givesKeys || !trustCA.isEmpty) ? TrustStore() : try TrustLoader.load(trust)
-        for path in trustCA { try store.add(authorityFileBytes: try Files.read(path, what: "CA file"), source: path) }
-        var verifier = Verifier(trust: store, profiles: try ProfileLoader.all(adding: profile))
-        verifier.clockSkew = skew
-        let time: Int64
-        if let at {
-            guard let parsed = Timestamp.parse(at) else {
-                throw QRCertError(.usage, "USAGE", "--at \(at) is not an ISO 8601 time", hint: "e.g. 2030-01-01 or 2030-01-01T08:00:00+07:00")
-            }
-            time = parsed
-        } else {
-            time = Int64(Date().timeIntervalSince1970)
-        }
+        let sources = VerifierSources(trust: trust, trustCA: trustCA, trustList: lists.trustList, root: lists.root,
+                                      revocations: lists.revocations, environment: lists.environment, state: lists.state,
+                                      profiles: profile, skew: skew, at: at)
+        let setup = sources.load(now: Int64(Date().timeIntervalSince1970))
         let language = lang ?? Language.fromEnvironment()
-        try lists.apply(to: &verifier, at: time, language: language)
+        for warning in setup.warnings { for line in warning.lines(language: language) { Console.diagnostic(line) } }
+        let verifier = try setup.accepted()
+        let time = setup.time
         var renderer = VerdictRenderer(language: language, style: Style(enabled: Console.colour))
         renderer.large = Console.stdoutIsTerminal
         renderer.width = min(max(Console.columns ?? 64, 32), 80)
@@ -91,8 +85,7 @@ struct VerifyCommand: ParsableCommand {
         var buffer: [UInt8] = []
         func render(_ answer: VerdictRenderer.Answer, origin: VerdictRenderer.Origin? = nil) {
             if json {
-                renderer.json(answer, origin: origin, into: &buffer)
-                buffer.append(UInt8(ascii: "\n"))
+                renderer.jsonLine(answer, origin: origin, into: &buffer)
             } else {
                 renderer.text(answer, origin: origin, into: &buffer)
             }
@@ -165,94 +158,21 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
-/// What scanners do to text, undone: surrounding spaces and CR/LF, and Caps Lock (Base45 and the prefixes
-/// are upper case only, so upper-casing ASCII letters is safe). Nothing else is changed: any other character
-/// reaches the decoder and is rejected there with its stage and code.
-enum ScanText {
-    static func normalize(_ text: String) -> String {
-        // Fast path for the usual scan, plain ASCII: Foundation's trimming bridges through UTF-16 and took
-        // a fifth of `verify -`'s time on 100,000 payloads (docs/PERFORMANCE.md).
-        if let ascii = normalizeASCII(text) { return ascii }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        var out = String.UnicodeScalarView()
-        for scalar in trimmed.unicodeScalars {
-            if scalar.value >= 0x61 && scalar.value <= 0x7A, let upper = Unicode.Scalar(scalar.value - 0x20) {
-                out.append(upper)
-            } else {
-                out.append(scalar)
-            }
-        }
-        return String(out)
-    }
-
-    /// Whether nothing is left of `text` once normalised (a blank scan), without building it for ASCII text.
-    static func isBlank(_ text: String) -> Bool {
-        for byte in text.utf8 {
-            if byte >= 0x80 { return normalize(text).isEmpty }
-            if !isSpace(byte) { return false }  // an ASCII character that is not white space is never trimmed
-        }
-        return true
-    }
-
-    /// The ASCII white space that `.whitespacesAndNewlines` trims: space, tab, LF, VT, FF, CR.
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
-
-    /// `normalize` for ASCII text; nil when `text` has any other byte, so that the general path decides.
-    /// A scan that needs no change (the usual one) is returned as it is, without a copy.
-    private static func normalizeASCII(_ text: String) -> String? {
-        let utf8 = text.utf8
-        var unchanged = !(utf8.first.map(isSpace) ?? false) && !(utf8.last.map(isSpace) ?? false)
-        for byte in utf8 {
-            if byte >= 0x80 { return nil }
-            if byte >= 0x61 && byte <= 0x7A { unchanged = false }
-        }
-        if unchanged { return text }
-        var bytes = Array(utf8)
-        let end = (bytes.lastIndex { !isSpace($0) } ?? -1) + 1
-        let start = bytes.firstIndex { !isSpace($0) } ?? end
-        for i in start..<end where bytes[i] >= 0x61 && bytes[i] <= 0x7A { bytes[i] -= 0x20 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
-    }
-}
-
-/// `--trust` files and folders into a trust store.
-enum TrustLoader {
-    static func load(_ paths: [String]) throws(QRCertError) -> TrustStore {
-        guard !paths.isEmpty else {
-            throw QRCertError(.usage, "TRUST_NONE", "no trusted keys", hint: "pass --trust ISSUER.pub.pem (or a folder of keys)")
-        }
-        var store = TrustStore()
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw QRCertError(.io, "IO_READ", "trust file \(path) does not exist")
-            }
-            if isDirectory.boolValue {
-                let names: [String]
-                do {
-                    names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-                } catch {
-                    throw QRCertError(.io, "IO_READ", "trust folder \(path) cannot be listed: \(error.localizedDescription)")
-                }
-                let files = names.filter { ["pem", "der", "crt", "cer"].contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasSuffix(".key.pem") }
-                guard !files.isEmpty else { throw QRCertError(.trust, "TRUST_BAD_FILE", "folder \(path) holds no .pem, .der, .crt or .cer files") }
-                for name in files {
-                    let file = path + "/" + name
-                    try store.add(fileBytes: try Files.read(file, what: "trust file"), source: file)
-                }
-            } else {
-                try store.add(fileBytes: try Files.read(path, what: "trust file"), source: path)
-            }
-        }
-        return store
-    }
-}
-
 extension Language: ExpressibleByArgument {
     /// `vi` when LANG / LC_ALL / LC_MESSAGES says Vietnamese, else `en`.
     static func fromEnvironment() -> Language {
         let env = ProcessInfo.processInfo.environment
         let locale = env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_MESSAGES"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LANG"] ?? ""
         return locale.lowercased().hasPrefix("vi") ? .vi : .en
+    }
+}
+
+extension VerdictRenderer.Answer {
+    /// The exit status this answer asks for: a file that could not be read means the check could not run.
+    var status: Int32 {
+        switch self {
+        case .verdict(let verdict): verdict.isValid ? Status.ok : Status.rejected
+        case .unread(let error): error.stage == .io ? Status.couldNotRun : Status.rejected
+        }
     }
 }

@@ -315,7 +315,7 @@ final class ScannerLoopTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(codes.count, 50)
-        let reasons = try String(contentsOf: sources.appendingPathComponent("qrcert/ReasonText.swift"), encoding: .utf8)
+        let reasons = try String(contentsOf: sources.appendingPathComponent("QRCertIO/ReasonText.swift"), encoding: .utf8)
         func table(_ name: String) throws -> Substring {
             let start = try XCTUnwrap(reasons.range(of: "static let \(name): [String: String] = ["), name)
             let end = try XCTUnwrap(reasons.range(of: "\n    ]", range: start.upperBound..<reasons.endIndex), name)

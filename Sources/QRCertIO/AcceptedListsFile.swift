@@ -8,32 +8,35 @@ import QRCertFormat
 /// (`~/.local/state/qrcert/accepted-lists.json`), keyed by signer: `{"sequence", "sha256", "source", "accepted_at"}`.
 /// Updates hold an flock on `FILE.lock` and keep the higher sequence, so parallel runs never lower it.
 /// What is kept, and the rule that a slot only moves up, is `AcceptedLists` in QRCert; this is its file.
-struct AcceptedListsFile {
-    let path: String?
+public struct AcceptedListsFile: Sendable {
+    /// The file, or nil when neither `--state` nor a home folder names one.
+    public let path: String?
     /// The editions read, and those accepted since.
-    var lists = AcceptedLists()
+    public var lists = AcceptedLists()
 
-    init(path given: String?) throws(QRCertError) {
+    /// Reads the file at `given` (nil: the default path); a file not there yet is an empty memory, a file that is
+    /// not the JSON qrcert writes is `STATE_BAD_FILE`.
+    public init(path given: String?) throws(QRCertError) {
         path = given ?? Self.defaultPath()
         guard let path, FileManager.default.fileExists(atPath: path) else { return }
         lists = try Self.read(path)
     }
 
     /// `$XDG_STATE_HOME/qrcert/accepted-lists.json`, else `$HOME/.local/state/qrcert/accepted-lists.json`.
-    static func defaultPath() -> String? {
+    public static func defaultPath() -> String? {
         let env = ProcessInfo.processInfo.environment
         if let state = env["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/qrcert/accepted-lists.json" }
         if let home = env["HOME"], home.hasPrefix("/") { return home + "/.local/state/qrcert/accepted-lists.json" }
         return nil
     }
 
-    /// Writes the new editions. A failure is a warning, not a refusal: the lists were genuine, only the
-    /// memory of them is lost for this run.
-    func save() {
-        guard !lists.changed.isEmpty else { return }
+    /// Writes the new editions, and returns the warning to show (English, without the `qrcert: warning: `
+    /// prefix) when they could not be written. A failure is a warning, not a refusal: the lists were genuine,
+    /// only the memory of them is lost for this run.
+    public func save() -> String? {
+        guard !lists.changed.isEmpty else { return nil }
         guard let path else {
-            Console.warn("no $HOME or $XDG_STATE_HOME: accepted list editions are not remembered, so an older list would not be refused; pass --state FILE")
-            return
+            return "no $HOME or $XDG_STATE_HOME: accepted list editions are not remembered, so an older list would not be refused; pass --state FILE"
         }
         do throws(QRCertError) {
             let directory = (path as NSString).deletingLastPathComponent
@@ -51,8 +54,9 @@ struct AcceptedListsFile {
             }
             let object = JSONText.object(pairs)
             try Files.writeAtomically(path, bytes: Array((object.rendered + "\n").utf8), mode: 0o600)
+            return nil
         } catch {
-            Console.warn("cannot remember the accepted list editions in \(path): \(error.message) [\(error.code)]")
+            return "cannot remember the accepted list editions in \(path): \(error.message) [\(error.code)]"
         }
     }
 

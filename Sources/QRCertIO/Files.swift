@@ -4,9 +4,9 @@ import QRCertCrypto
 import QRCertFormat
 
 /// File plumbing with the guarantees the CLI promises: no partial files, no overwritten keys.
-enum Files {
+public enum Files {
     /// Reads a whole file; IO_READ naming it otherwise.
-    static func read(_ path: String, what: String = "file") throws(QRCertError) -> [UInt8] {
+    public static func read(_ path: String, what: String = "file") throws(QRCertError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             throw QRCertError(.io, "IO_READ", "\(what) \(path) \(reason)")
@@ -15,7 +15,7 @@ enum Files {
     }
 
     /// Creates `path` with `mode`, failing if it exists (O_EXCL), and writes `bytes` fully.
-    static func createExclusive(_ path: String, bytes: [UInt8], mode: mode_t) throws(QRCertError) {
+    public static func createExclusive(_ path: String, bytes: [UInt8], mode: mode_t) throws(QRCertError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
             let e = errno
@@ -36,7 +36,7 @@ enum Files {
     }
 
     /// Writes `bytes` to a temporary name beside `path`, then renames it: readers see the whole file or none.
-    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(QRCertError) {
+    public static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(QRCertError) {
         let slash = path.lastIndex(of: "/")
         let parent = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -81,7 +81,7 @@ enum Files {
     /// `replacing` (a resumed run's own leftovers) renames over the final name instead. The shard folder and
     /// every name are opened relative to the folder without following symbolic links, so a link planted in
     /// the output folder is refused rather than written through.
-    static func place(_ bytes: [UInt8], folder: String, file: String, replacing: Bool) throws(QRCertError) {
+    public static func place(_ bytes: [UInt8], folder: String, file: String, replacing: Bool) throws(QRCertError) {
         let path = folder + "/" + file
         let base = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard base >= 0 else { throw QRCertError(.io, "IO_WRITE", "cannot open folder \(folder): \(String(cString: strerror(errno)))") }
@@ -134,11 +134,12 @@ enum Files {
     }
 
     /// The hint for a write that failed because space ran out (a full disk, a quota, `ulimit -f`).
-    static func spaceHint(_ code: Int32) -> String? {
+    public static func spaceHint(_ code: Int32) -> String? {
         code == ENOSPC || code == EFBIG || code == EDQUOT ? "the disk (or a file size limit) is full" : nil
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(QRCertError) {
+    /// Writes the whole of `bytes` to `fd` (retrying after a signal); IO_WRITE naming `path` otherwise.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(QRCertError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
@@ -152,7 +153,7 @@ enum Files {
     }
 
     /// Copies stdin to a private temporary file and returns its path (the caller removes it).
-    static func spoolStandardInput() throws(QRCertError) -> String {
+    public static func spoolStandardInput() throws(QRCertError) -> String {
         let path = NSTemporaryDirectory() + "/qrcert-stdin-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw QRCertError(.io, "IO_WRITE", "cannot create \(path): \(String(cString: strerror(errno)))") }
@@ -172,7 +173,7 @@ enum Files {
     }
 
     /// Refuses a private key file that group or others may read, as ssh does.
-    static func checkPrivateKeyMode(_ path: String) throws(QRCertError) {
+    public static func checkPrivateKeyMode(_ path: String) throws(QRCertError) {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw QRCertError(.io, "IO_READ", "key file \(path) does not exist")
@@ -185,7 +186,7 @@ enum Files {
     }
 
     /// Makes `path` and its parents; IO_WRITE if it cannot, or if it is not a folder.
-    static func makeDirectory(_ path: String) throws(QRCertError) {
+    public static func makeDirectory(_ path: String) throws(QRCertError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw QRCertError(.io, "IO_WRITE", "\(path) exists and is not a folder") }
@@ -205,7 +206,7 @@ enum Files {
     /// `AB~<hash>` and `Ab` is `Ab~<other hash>`. A name over 200 bytes is cut to 183 bytes followed by `~`
     /// and 16 hex digits of that hash. `~` is always encoded otherwise, so neither form equals another id's
     /// name. (Non-ASCII bytes are percent-encoded with capital hex digits, the same for every id.)
-    static func safeName(_ id: String) -> String {
+    public static func safeName(_ id: String) -> String {
         var out = ""
         var capitals = false
         for (i, byte) in id.utf8.enumerated() {

@@ -1,28 +1,34 @@
 import QRCert
 
 /// A JSON value written with its keys in the order given, for manifests and `--json` lines.
-enum JSONText {
+public enum JSONText: Sendable {
+    /// A string, quoted as `JSONString.quote` does.
     case string(String)
+    /// An integer.
     case number(Int64)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
+    /// An array, in order.
     case array([JSONText])
+    /// An object whose members keep the order given.
     case object([(String, JSONText)])
 
     /// `value` as a string, or null.
-    static func optional(_ value: String?) -> JSONText { value.map { .string($0) } ?? .null }
+    public static func optional(_ value: String?) -> JSONText { value.map { .string($0) } ?? .null }
     /// `value` as a number, or null.
-    static func optional(_ value: Int64?) -> JSONText { value.map { .number($0) } ?? .null }
+    public static func optional(_ value: Int64?) -> JSONText { value.map { .number($0) } ?? .null }
 
     /// Compact, one line, UTF-8 kept as is.
-    var rendered: String {
+    public var rendered: String {
         var out: [UInt8] = []
         render(into: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends the compact form's UTF-8 to `out`: a caller that answers many payloads reuses one buffer.
-    func render(into out: inout [UInt8]) {
+    public func render(into out: inout [UInt8]) {
         switch self {
         case .string(let s): Self.quote(s, into: &out)
         case .number(let n): Self.number(n, into: &out)
@@ -67,11 +73,14 @@ enum JSONText {
 
 /// The members of one JSON object written straight into a buffer as they come, in the order given: for the
 /// line written per answer, where building a `JSONText` tree first cost more than writing it.
-struct JSONMembers {
+public struct JSONMembers: Sendable {
     private var count = 0
 
+    /// An object with no member written yet.
+    public init() {}
+
     /// `"key":` (after a comma unless it is the first member); the caller writes the value next.
-    mutating func key(_ key: String, into out: inout [UInt8]) {
+    public mutating func key(_ key: String, into out: inout [UInt8]) {
         out.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
         count += 1
         JSONText.string(key).render(into: &out)
@@ -79,13 +88,13 @@ struct JSONMembers {
     }
 
     /// `"key":value`.
-    mutating func add(_ key: String, _ value: JSONText, into out: inout [UInt8]) {
+    public mutating func add(_ key: String, _ value: JSONText, into out: inout [UInt8]) {
         self.key(key, into: &out)
         value.render(into: &out)
     }
 
     /// The closing brace (`{}` for an object without members).
-    func close(into out: inout [UInt8]) {
+    public func close(into out: inout [UInt8]) {
         if count == 0 { out.append(UInt8(ascii: "{")) }
         out.append(UInt8(ascii: "}"))
     }

@@ -5,9 +5,9 @@ import QRCertFormat
 ///
 /// Every code a verdict or an image result can carry has a sentence in both languages (a test reads the
 /// sources for the codes); a code added later without one falls back to a sentence for its stage.
-enum ReasonText {
+public enum ReasonText {
     /// One sentence a person at the roadside understands, without the technical detail.
-    static func sentence(_ error: QRCertError, language: Language) -> String {
+    public static func sentence(_ error: QRCertError, language: Language) -> String {
         let table = language == .vi ? vietnamese : english
         if let sentence = table[error.code] { return sentence }
         let stages = language == .vi ? vietnameseStages : englishStages
@@ -15,7 +15,7 @@ enum ReasonText {
     }
 
     /// The sentence, then the technical message and code: `sentence (stage: message)`.
-    static func plain(_ error: QRCertError, language: Language) -> String {
+    public static func plain(_ error: QRCertError, language: Language) -> String {
         DisplayText.escaped("\(sentence(error, language: language)) (\(error.stage.rawValue): \(error.message))")
     }
 

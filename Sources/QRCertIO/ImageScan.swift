@@ -4,22 +4,37 @@ import QRCertFormat
 import QRCertImage
 
 /// `verify --image`: a photo, a scan or a sheet in, one answer per QR code out.
-enum ImageScan {
+public enum ImageScan {
     /// Every code in `file` (`-` is stdin) verified, in reading order; a file that cannot be read, is not
     /// an image, or holds no readable code gives one `.unread` answer, never silence.
     ///
     /// The pixels go through `QRDecoder.decode(imageBytes:)` only: the same path the DCC suite's
     /// PICTUREDECODE check runs. QR text is verified as read, with no scanner clean-up: a camera adds no
     /// keyboard artefacts.
-    static func read(_ file: String, verifier: Verifier, at time: Int64) -> [(VerdictRenderer.Answer, VerdictRenderer.Origin)] {
+    public static func read(_ file: String, verifier: Verifier, at time: Int64) -> [(VerdictRenderer.Answer, VerdictRenderer.Origin)] {
+        let bytes: [UInt8]
+        do throws(QRCertError) {
+            bytes = file == "-" ? try standardInput() : try readFile(file)
+        } catch {
+            // An I/O error names the file already; a size refusal does not.
+            let named = error.stage == .io ? error : error.located(file == "-" ? "<stdin>" : file)
+            return [(.unread(named), VerdictRenderer.Origin(file: file, symbol: nil, index: 0, count: 0))]
+        }
+        return scan(bytes, file: file, verifier: verifier, at: time)
+    }
+
+    /// Every code in the PNG or JPEG image `bytes` (a photo uploaded to a server, a file already read)
+    /// verified, in reading order, each with its place in the image; an image that is not PNG or JPEG, is
+    /// damaged or holds no readable code gives one `.unread` answer. `file` names the image in messages and in
+    /// each origin (`-` reads as `<stdin>` in messages). Bytes over `QRDecoder.maxFileBytes` are the caller's
+    /// to refuse before reading them all.
+    public static func scan(_ bytes: [UInt8], file: String, verifier: Verifier, at time: Int64) -> [(VerdictRenderer.Answer, VerdictRenderer.Origin)] {
         let unread = { (error: QRCertError) in [(VerdictRenderer.Answer.unread(error), VerdictRenderer.Origin(file: file, symbol: nil, index: 0, count: 0))] }
         let symbols: [DecodedSymbol]
         do throws(QRCertError) {
-            let bytes = file == "-" ? try standardInput() : try readFile(file)
-            symbols = try QRDecoder.decode(imageBytes: bytes)
+            symbols = try codes(in: bytes, file: file)
         } catch {
-            // Files.read names the file already; the decoder's messages do not.
-            return unread(error.stage == .io ? error : error.located(file == "-" ? "<stdin>" : file))
+            return unread(error)
         }
         guard !symbols.isEmpty else {
             return unread(QRCertError(.image, "IMG_NO_CODE", "\(file == "-" ? "<stdin>" : file): no readable qr code in the image",
@@ -30,10 +45,21 @@ enum ImageScan {
         }
     }
 
+    /// The QR codes found in the PNG or JPEG image `bytes`, in reading order, unverified (what `inspect --image`
+    /// shows); an empty array when the image holds none. A decoder error names `file` (`-` as `<stdin>`).
+    public static func codes(in bytes: [UInt8], file: String) throws(QRCertError) -> [DecodedSymbol] {
+        do throws(QRCertError) {
+            return try QRDecoder.decode(imageBytes: bytes)
+        } catch {
+            // The decoder's messages do not name the file.
+            throw error.stage == .io ? error : error.located(file == "-" ? "<stdin>" : file)
+        }
+    }
+
     /// A `verify` argument that names an image rather than holding a payload: an existing file that starts
     /// with the PNG or JPEG signature, or a name ending in .png, .jpg or .jpeg (lower case: a scanned payload is
     /// upper case) that has no payload prefix, so that a missing photo is a read error, not an invalid payload.
-    static func isImageArgument(_ argument: String) -> Bool {
+    public static func isImageArgument(_ argument: String) -> Bool {
         if argument.hasPrefix("QC1:") || argument.hasPrefix("HC1:") || argument == "-" { return false }
         if [".png", ".jpg", ".jpeg"].contains(where: argument.hasSuffix) { return true }
         guard let handle = FileHandle(forReadingAtPath: argument) else { return false }
@@ -44,7 +70,7 @@ enum ImageScan {
 
     /// An image file, refused by its size before it is read; what stat cannot size (a FIFO, a device) is read
     /// with the bound of stdin.
-    static func readFile(_ file: String) throws(QRCertError) -> [UInt8] {
+    public static func readFile(_ file: String) throws(QRCertError) -> [UInt8] {
         var info = stat()
         if stat(file, &info) == 0, Int64(info.st_size) > Int64(QRDecoder.maxFileBytes) {
             throw tooLarge("\(info.st_size) bytes")
@@ -59,7 +85,7 @@ enum ImageScan {
     }
 
     /// stdin up to the same bound: one byte more and reading stops, so an endless pipe costs 64 MiB at most.
-    static func standardInput() throws(QRCertError) -> [UInt8] { try bounded(0, name: "stdin") }
+    public static func standardInput() throws(QRCertError) -> [UInt8] { try bounded(0, name: "stdin") }
 
     /// Reads `fd` to its end, or stops one chunk past the bound with `IMG_TOO_LARGE`.
     private static func bounded(_ fd: Int32, name: String) throws(QRCertError) -> [UInt8] {
@@ -77,15 +103,5 @@ enum ImageScan {
 
     private static func tooLarge(_ size: String) -> QRCertError {
         QRCertError(.image, "IMG_TOO_LARGE", "image file is \(size), more than the \(QRDecoder.maxFileBytes >> 20) MiB an image may be")
-    }
-}
-
-extension VerdictRenderer.Answer {
-    /// The exit status this answer asks for: a file that could not be read means the check could not run.
-    var status: Int32 {
-        switch self {
-        case .verdict(let verdict): verdict.isValid ? Status.ok : Status.rejected
-        case .unread(let error): error.stage == .io ? Status.couldNotRun : Status.rejected
-        }
     }
 }

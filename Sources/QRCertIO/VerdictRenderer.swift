@@ -3,56 +3,78 @@ import QRCertCrypto
 import QRCertFormat
 import QRCertImage
 
-/// Turns a verdict into what a person reads at arm's length, or into one JSON line.
-struct VerdictRenderer {
-    let language: Language
-    let style: Style
+/// Turns a verdict into what a person reads at arm's length (the text card `qrcert verify` prints), or into
+/// one JSON line (the exact bytes of `qrcert verify --json`, docs/FORMAT.md and README). Every front end
+/// (the CLI, a server) renders through this type, so an answer reads the same wherever it is asked.
+public struct VerdictRenderer: Sendable {
+    /// The language of labels, reasons (`reason` in JSON) and dates.
+    public let language: Language
+    /// Colour and bold for a terminal; `Style(enabled: false)` for pipes, logs and JSON.
+    public let style: Style
     /// A terminal: the verdict as a band across the screen. Otherwise (pipes, logs) one compact line.
-    var large = false
+    public var large = false
     /// Columns of the band, and on a terminal of the card (values longer than that are cut with `…`).
-    var width = 64
+    public var width = 64
+
+    /// A renderer for `language`, as one compact line per verdict (`large` off) 64 columns wide.
+    public init(language: Language, style: Style) {
+        self.language = language
+        self.style = style
+    }
 
     /// Dates, times and phrases in the reader's language.
-    var reader: ReaderText { ReaderText(language: language) }
+    public var reader: ReaderText { ReaderText(language: language) }
 
     /// The record field that names the authority printed on the document (built-in profiles): shown only
     /// when it differs from the signer, so that the card has one line saying who signed.
-    static let authorityField = "issuing_authority"
+    public static let authorityField = "issuing_authority"
 
     /// One answer: a verdict on a payload, or an image (or file) from which no payload could be read.
-    enum Answer {
+    public enum Answer: Sendable {
+        /// The verifier's verdict on one payload.
         case verdict(Verdict)
+        /// No payload could be read (a file that cannot be read, is not an image, or holds no code).
         case unread(QRCertError)
 
-        var isValid: Bool {
+        /// Whether this is a valid verdict.
+        public var isValid: Bool {
             if case .verdict(let verdict) = self { return verdict.isValid }
             return false
         }
     }
 
     /// Where a payload came from when it was read from an image: the file and the code's place in it.
-    struct Origin {
-        let file: String
+    public struct Origin: Sendable {
+        /// The file name as given (`-` for stdin); shown escaped, and as `file` in JSON.
+        public let file: String
         /// The code, or nil when none was read from the file.
-        let symbol: DecodedSymbol?
+        public let symbol: DecodedSymbol?
         /// 1-based number of the code in the file, and how many the file holds.
-        let index: Int, count: Int
+        public let index: Int, count: Int
+
+        /// Where code `index` of `count` in `file` was found (`symbol` nil, index and count 0, when none was).
+        public init(file: String, symbol: DecodedSymbol?, index: Int, count: Int) {
+            self.file = file
+            self.symbol = symbol
+            self.index = index
+            self.count = count
+        }
     }
 
     /// VALID / INVALID, the reason in plain words, then the credential as a card.
-    func text(_ verdict: Verdict) -> String { text(.verdict(verdict), origin: nil) }
+    public func text(_ verdict: Verdict) -> String { text(.verdict(verdict), origin: nil) }
 
     /// The answer for a person: where it came from (images), the verdict band, the reasons, the card.
     /// Every piece of text that came from outside (messages, which quote the input; fields; issuer; names;
     /// file names) goes through `DisplayText.escaped` here, before the styles add their own escapes.
-    func text(_ answer: Answer, origin: Origin?) -> String {
+    public func text(_ answer: Answer, origin: Origin?) -> String {
         var out: [UInt8] = []
         text(answer, origin: origin, into: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// As `text(_:origin:)`, appended to `out` as UTF-8: one buffer serves every answer of a run.
-    func text(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
+    public func text(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
         let vi = language == .vi
         if let origin { out.append(contentsOf: (style.dim(describe(origin)) + "\n").utf8) }
         let failures: [QRCertError]
@@ -167,18 +189,25 @@ struct VerdictRenderer {
     }
 
     /// One JSON object: `valid`, `stage`, `code`, `message`, `kid`, `issuer`, `issued_at`, `expires_at`, `record`, ...
-    func json(_ verdict: Verdict) -> String { json(.verdict(verdict), origin: nil) }
+    public func json(_ verdict: Verdict) -> String { json(.verdict(verdict), origin: nil) }
 
     /// One JSON object per answer; with an origin, `file`, `x` and `y` (null when no code was read) come last.
-    func json(_ answer: Answer, origin: Origin?) -> String {
+    public func json(_ answer: Answer, origin: Origin?) -> String {
         var out: [UInt8] = []
         json(answer, origin: origin, into: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The line `qrcert verify --json` writes for `answer`: `json(_:origin:)` and a line feed, appended to `out`
+    /// as UTF-8, byte for byte what the command prints.
+    public func jsonLine(_ answer: Answer, origin: Origin? = nil, into out: inout [UInt8]) {
+        json(answer, origin: origin, into: &out)
+        out.append(UInt8(ascii: "\n"))
+    }
+
     /// As `json(_:origin:)`, appended to `out` as UTF-8: one buffer serves every answer of a run, and a verdict's
     /// members are written as they come (no tree of the line first).
-    func json(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
+    public func json(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
         var members = JSONMembers()
         switch answer {
         case .verdict(let verdict): fields(verdict, members: &members, into: &out)
@@ -249,30 +278,5 @@ struct VerdictRenderer {
         }
         pairs += [("trust_list", .null), ("revocation_lists", .array([])), ("revocation", .null)]
         return pairs
-    }
-}
-
-/// CBOR shown as JSON for generic (foreign) claims: byte strings as hex, tags dropped, non-text keys as text.
-enum CBORJSON {
-    static func convert(_ item: CBOR) -> JSONText {
-        switch item {
-        case .unsigned, .negative: return item.int64.map { .number($0) } ?? .string("\(item)")
-        case .bytes(let b): return .string(Hex.encode(b))
-        case .text(let t): return .string(t)
-        case .array(let items): return .array(items.map(convert))
-        case .map(let pairs): return .object(pairs.map { (keyText($0.key), convert($0.value)) })
-        case .tagged(_, let inner): return convert(inner)
-        case .bool(let b): return .bool(b)
-        case .null, .undefined: return .null
-        case .simple(let v): return .string("simple(\(v))")
-        case .float(let d): return d == d.rounded() && abs(d) < 1e15 ? .number(Int64(d)) : .string("\(d)")
-        }
-    }
-
-    static func keyText(_ key: CBOR) -> String {
-        switch key {
-        case .text(let t): return t
-        default: return key.int64.map(String.init) ?? "\(key)"
-        }
     }
 }

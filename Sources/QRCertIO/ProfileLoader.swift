@@ -3,9 +3,9 @@ import QRCert
 import QRCertFormat
 
 /// `--profile NAME|FILE`.
-enum ProfileLoader {
+public enum ProfileLoader {
     /// A built-in profile by name, or a profile JSON file.
-    static func load(_ nameOrPath: String) throws(QRCertError) -> Profile {
+    public static func load(_ nameOrPath: String) throws(QRCertError) -> Profile {
         if let json = BuiltinProfiles.json(named: nameOrPath) {
             return try Profile.load(json: Data(json.utf8), source: "built-in profile \(nameOrPath)")
         }
@@ -17,7 +17,7 @@ enum ProfileLoader {
     }
 
     /// The built-in profiles plus any given files (a file replaces a built-in of the same type).
-    static func all(adding paths: [String]) throws(QRCertError) -> [Profile] {
+    public static func all(adding paths: [String]) throws(QRCertError) -> [Profile] {
         var profiles = try BuiltinProfiles.all()
         for path in paths {
             let profile = try load(path)
