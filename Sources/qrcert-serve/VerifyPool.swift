@@ -1,8 +1,8 @@
 import NIOPosix
 
-/// The threads that verify: verification is CPU work (a signature check, inflating, CBOR), so it runs here,
-/// never on an event loop and never on Swift's cooperative pool that the connections' tasks share. A batch is
-/// cut into one slice per thread and the slices' answers are joined in input order.
+/// The threads that verify batches and images: long CPU work (a hundred signature checks, a photo in zbar)
+/// runs here, never on an event loop and never holding Swift's cooperative pool that the connections' tasks
+/// share. A batch is cut into one slice per thread and the slices' answers are joined in input order.
 final class VerifyPool: Sendable {
     private let pool: NIOThreadPool
     /// Threads, and so the number of slices a batch is cut into.
@@ -33,7 +33,10 @@ final class VerifyPool: Sendable {
             }
             var parts = [[UInt8]](repeating: [], count: slices)
             for try await (index, bytes) in group { parts[index] = bytes }
-            return parts.flatMap { $0 }
+            var joined: [UInt8] = []
+            joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            for part in parts { joined += part }
+            return joined
         }
     }
 

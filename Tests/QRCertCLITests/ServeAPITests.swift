@@ -155,6 +155,10 @@ final class ServeAPITests: XCTestCase {
 
     func testBoundsAndBadRequests() throws {
         let server = try running()
+        // At the bound a body is read (and its payload refused by the verifier); one byte more is not.
+        let atBound = try server.request("POST", "/v1/verify", type: "text/plain", body: [UInt8](repeating: UInt8(ascii: "A"), count: 65_536))
+        XCTAssertEqual(atBound.status, 200)
+        XCTAssertEqual(try CLI.jsonObject(atBound.text)["code"] as? String, "PAYLOAD_TOO_LONG")
         let large = try server.request("POST", "/v1/verify", type: "text/plain", body: [UInt8](repeating: UInt8(ascii: "A"), count: 65_537))
         XCTAssertEqual(large.status, 413)
         XCTAssertEqual(large.text, #"{"error":{"code":"SRV_BODY_TOO_LARGE","message":"the request body is more than the 65536 bytes this server accepts (--max-body)"}}"# + "\n")
