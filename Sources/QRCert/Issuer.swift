@@ -111,11 +111,7 @@ public struct Issuer: Sendable {
     /// Signs `credential` and checks the signature with the public half before returning it.
     public func issue(_ credential: Credential) throws(QRCertError) -> Issued {
         let claims = try claims(for: credential)
-        let protected = [CBORPair(.int(CoseSign1.algLabel), .int(key.algorithm.rawValue)),
-                         CBORPair(.int(CoseSign1.kidLabel), .bytes(keyID))]
-        // x5chain (RFC 9360 §2) goes unprotected: it only helps a verifier find a key it must still chain to a trusted CA.
-        let unprotected = embedsCertificate ? certificate.map { [CBORPair(.int(CoseSign1.x5chainLabel), .bytes($0.derBytes))] } ?? [] : []
-        var message = CoseSign1(protectedHeader: protected, unprotectedHeader: unprotected, payload: CBOREncoder.encode(claims.encoded()))
+        var message = unsignedMessage(claims)
         let toBeSigned = message.toBeSigned()
         message.signature = try key.sign(toBeSigned)
         // Verify right after signing (as minisign does): a bad key or a bug never ships.
@@ -124,6 +120,27 @@ public struct Issuer: Sendable {
         }
         return Issued(payload: Payload.encode(message, prefix: encoding.prefix),
                       certificateID: claims.certificateID ?? certificateID(for: credential) ?? [], claims: claims)
+    }
+
+    /// The QR text `issue(credential)` returns, but with every signature byte 0xFF, without signing; nil under
+    /// `QC1:`, whose zlib stream makes the length depend on the signature's value. Under `QC2:` nothing is compressed
+    /// and the signature's length is fixed (`Signer.signatureLength`), so this text is exactly as long as the
+    /// signed payload and differs from it only in the Base45 characters that carry the signature.
+    public func placeholderPayload(for credential: Credential) throws(QRCertError) -> String? {
+        guard encoding == .compact else { return nil }
+        var message = unsignedMessage(try claims(for: credential))
+        // 0xFF pairs are Base45 letters ("FGW"): the placeholder adds no digit run to the QR splitter's input.
+        message.signature = [UInt8](repeating: 0xFF, count: key.signatureLength)
+        return Payload.encode(message, prefix: encoding.prefix)
+    }
+
+    /// The COSE_Sign1 carrying `claims`, before its signature: alg and kid protected.
+    private func unsignedMessage(_ claims: CWTClaims) -> CoseSign1 {
+        let protected = [CBORPair(.int(CoseSign1.algLabel), .int(key.algorithm.rawValue)),
+                         CBORPair(.int(CoseSign1.kidLabel), .bytes(keyID))]
+        // x5chain (RFC 9360 §2) goes unprotected: it only helps a verifier find a key it must still chain to a trusted CA.
+        let unprotected = embedsCertificate ? certificate.map { [CBORPair(.int(CoseSign1.x5chainLabel), .bytes($0.derBytes))] } ?? [] : []
+        return CoseSign1(protectedHeader: protected, unprotectedHeader: unprotected, payload: CBOREncoder.encode(claims.encoded()))
     }
 
     /// The `cti` this issuer gives `credential` (docs/FORMAT.md §4.6), without signing; nil without a `valid_from` date.

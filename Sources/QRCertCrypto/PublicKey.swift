@@ -22,7 +22,7 @@ public final class PublicKey: Sendable {
     /// "P-256", "P-384", "RSA-2048", "Ed25519"; libcrypto's name for other keys.
     public let typeDescription: String
     /// The signature length for RSA (the modulus size) and Ed25519; 0 for ECDSA, whose width comes from the algorithm.
-    private let signatureCount: Int
+    let signatureCount: Int
     /// Initialised for this key's algorithm and only ever copied, never used, so sharing it is safe.
     nonisolated(unsafe) private let verifyTemplate: DigestContext?
 

@@ -13,4 +13,10 @@ public protocol Signer: Sendable {
     func sign(_ message: [UInt8]) throws(QRCertError) -> [UInt8]
 }
 
+extension Signer {
+    /// The length in bytes of every signature `sign` returns: r||s for ECDSA (64 for ES256, 96 for ES384), 64 for
+    /// Ed25519, the modulus size for PS256. A payload without zlib therefore has a length known before signing.
+    public var signatureLength: Int { algorithm.ecdsaScalarWidth.map { 2 * $0 } ?? publicKey.signatureCount }
+}
+
 extension PrivateKey: Signer {}

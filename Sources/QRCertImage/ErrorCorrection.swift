@@ -9,4 +9,15 @@ public enum ErrorCorrection: String, Sendable, CaseIterable {
     case Q
     /// About 30% of codewords can be restored.
     case H
+
+    /// The most characters of one alphanumeric segment a version 40 symbol holds at this level (ISO/IEC 18004
+    /// Table 7): 4 mode bits, a 13-bit count and 11 bits per pair of characters within its data bits.
+    public var alphanumericCapacity: Int {
+        switch self {
+        case .L: 4296
+        case .M: 3391
+        case .Q: 2420
+        case .H: 1852
+        }
+    }
 }

@@ -45,12 +45,7 @@ public struct QRCode: Sendable {
         }
         guard let symbol else {
             let code = errno
-            if code == ERANGE {
-                throw QRCertError(
-                    .image, "IMG_TOO_LONG",
-                    "text of \(bytes.count) bytes does not fit a version 40 qr code at level \(level.rawValue)",
-                    hint: "use a lower error-correction level or a shorter payload")
-            }
+            if code == ERANGE { throw tooLong(bytes: bytes.count, level: level) }
             throw QRCertError(.image, "IMG_ENCODE_FAILED", "libqrencode failed with errno \(code)")
         }
         defer { QRcode_free(symbol) }
@@ -62,6 +57,44 @@ public struct QRCode: Sendable {
         }
         return QRCode(version: Int(symbol.pointee.version), size: size, level: level, modules: modules)
     }
+
+    /// Whether `encode(text, level:)` fits `text` in a symbol (version 40 at most), answered without encoding when
+    /// `text` is one alphanumeric segment: every character in the alphanumeric set (ISO/IEC 18004 §7.4.4, which
+    /// holds all of Base45 and the `QC1:`/`QC2:` prefixes) and no run of 7 or more digits. libqrencode's splitter
+    /// keeps such a text in one segment (a digit run shorter than 7 never costs fewer bits as its own numeric
+    /// segment in its estimate), so it fits when its length is at most `level.alphanumericCapacity`. Any other
+    /// text is encoded to find out; an error of that encoding other than `IMG_TOO_LONG` is thrown.
+    public static func fits(_ text: String, level: ErrorCorrection) throws(QRCertError) -> Bool {
+        var digitRun = 0
+        var oneSegment = true
+        for byte in text.utf8 {
+            if byte >= 0x30 && byte <= 0x39 {
+                digitRun += 1
+                if digitRun >= 7 { oneSegment = false; break }
+            } else if alphanumericSymbols.contains(byte) || (byte >= 0x41 && byte <= 0x5A) {
+                digitRun = 0
+            } else {
+                oneSegment = false
+                break
+            }
+        }
+        if oneSegment && !text.isEmpty { return text.utf8.count <= level.alphanumericCapacity }
+        do throws(QRCertError) {
+            _ = try encode(text, level: level)
+            return true
+        } catch where error.code == "IMG_TOO_LONG" {
+            return false
+        }
+    }
+
+    /// The error `encode` throws for a text of `bytes` bytes that fits no version at `level` (`IMG_TOO_LONG`).
+    public static func tooLong(bytes: Int, level: ErrorCorrection) -> QRCertError {
+        QRCertError(.image, "IMG_TOO_LONG", "text of \(bytes) bytes does not fit a version 40 qr code at level \(level.rawValue)",
+                    hint: "use a lower error-correction level or a shorter payload")
+    }
+
+    /// The alphanumeric set's characters other than digits and capital letters: space $ % * + - . / :
+    private static let alphanumericSymbols: Set<UInt8> = Set(" $%*+-./:".utf8)
 }
 
 extension ErrorCorrection {

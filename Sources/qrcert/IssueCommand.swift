@@ -83,7 +83,7 @@ struct IssueCommand: ParsableCommand {
     @Flag(help: "Finish a stopped run in the same --out folder: records already in its manifest are not issued again.")
     var resume = false
 
-    @Flag(help: "Issue nothing if any row is bad.")
+    @Flag(help: "Issue nothing if any row is bad: the whole input is checked first, QC2: payloads too long for a QR code included (QC1: ones are found only when drawn).")
     var strict = false
 
     @Flag(help: "Sign every credential as a SPECIMEN (training cards, samples): verify shows SPECIMEN and never accepts it.")
@@ -231,7 +231,7 @@ struct IssueCommand: ParsableCommand {
     private func prevalidate(_ path: String, spooled: Bool, batch: BatchIssue) throws(QRCertError) -> [RejectedRow] {
         var opened = try RecordInput.open(path, format: spooled ? inputFormat ?? .csv : inputFormat, delimiter: delimiter,
                                           name: spooled ? "<stdin>" : nil)
-        return try batch.check(&opened.reader)
+        return try batch.check(&opened.reader, drawnAt: format == .payload ? nil : ec)
     }
 }
 

@@ -65,6 +65,29 @@ final class QRCodeTests: XCTestCase {
         }
     }
 
+    /// `fits` answers as `encode` does at each level's boundary: for one alphanumeric segment from the length,
+    /// for a text with a long digit run or lower-case letters by encoding it.
+    func testFitsAgreesWithEncodeAtEveryLevelsLimit() throws {
+        for level in ErrorCorrection.allCases {
+            let capacity = level.alphanumericCapacity
+            let atLimit = "QC2:" + String(String(repeating: "AB12$", count: capacity / 5 + 1).prefix(capacity - 4))
+            XCTAssertEqual(atLimit.utf8.count, capacity)
+            XCTAssertTrue(try QRCode.fits(atLimit, level: level), "\(level)")
+            XCTAssertEqual(try QRCode.encode(atLimit, level: level).version, 40, "\(level)")
+            XCTAssertFalse(try QRCode.fits(atLimit + "A", level: level), "\(level)")
+            assertThrows(.image, "IMG_TOO_LONG", "text of \(capacity + 1) bytes does not fit a version 40 qr code at level \(level.rawValue)") {
+                () throws(QRCertError) in try QRCode.encode(atLimit + "A", level: level)
+            }
+        }
+        // Past the alphanumeric limit, but the digits go in a numeric segment: encode decides, and it fits.
+        let digits = "QC2:" + String(repeating: "1234567890", count: 450)
+        XCTAssertTrue(try QRCode.fits(digits, level: .L))
+        XCTAssertNoThrow(try QRCode.encode(digits, level: .L))
+        // Lower case is byte mode: 100 bytes fit at H, 1,300 do not.
+        XCTAssertTrue(try QRCode.fits(String(repeating: "a", count: 100), level: .H))
+        XCTAssertFalse(try QRCode.fits(String(repeating: "a", count: 1_300), level: .H))
+    }
+
     func testEmptyTextIsRefused() {
         assertThrows(.image, "IMG_EMPTY_TEXT", "cannot encode an empty text as a qr code") {
             () throws(QRCertError) in try QRCode.encode("", level: .M)
