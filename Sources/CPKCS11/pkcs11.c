@@ -5,7 +5,10 @@
 CK_FUNCTION_LIST_PTR qrcert_p11_load(const char *path, void **handle, char *reason, unsigned long reason_size) {
     *handle = NULL;
     // RTLD_LOCAL: the module's symbols stay out of the process namespace (two modules may export the same names).
-    void *opened = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    // RTLD_NODELETE: dlclose never unmaps it. A module may leave a callback behind in a library we share: SoftHSM2
+    // registers OPENSSL_atexit(ossl_factory_shutdown) in our libcrypto, so once it was unmapped, OpenSSL's cleanup at
+    // exit jumped into freed pages and the process crashed after its work was done (SoftHSMv2 issue #567).
+    void *opened = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (opened == NULL) {
         const char *why = dlerror();
         snprintf(reason, reason_size, "%s", why ? why : "dlopen failed");
