@@ -12,6 +12,14 @@ public enum Hex {
         }
     }
 
+    /// `encode(bytes)`'s UTF-8 appended to `out`, without the string.
+    public static func encode(_ bytes: [UInt8], into out: inout [UInt8]) {
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+    }
+
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Parses hex (either case, even length); nil otherwise.

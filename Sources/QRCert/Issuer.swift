@@ -150,8 +150,19 @@ public struct Issuer: Sendable {
 
     /// `cti` = first 8 bytes of SHA-256("qrcert-cti-v1" 0 kid 0 type 0 id 0 iat): unique per key, type, record and issue date.
     static func certificateID(keyID: [UInt8], type: String, id: String, issuedAt: Int64) -> [UInt8] {
-        var input = Array("qrcert-cti-v1".utf8) + [0] + keyID + [0]
-        input += Array(type.utf8) + [0] + Array(id.utf8) + [0] + Array(String(issuedAt).utf8)
+        // One buffer, not an array per piece: the verifier recomputes the cti of every QC2 payload.
+        let time = String(issuedAt)
+        var input: [UInt8] = []
+        input.reserveCapacity(18 + keyID.count + type.utf8.count + id.utf8.count + time.utf8.count)
+        input.append(contentsOf: "qrcert-cti-v1".utf8)
+        input.append(0)
+        input.append(contentsOf: keyID)
+        input.append(0)
+        input.append(contentsOf: type.utf8)
+        input.append(0)
+        input.append(contentsOf: id.utf8)
+        input.append(0)
+        input.append(contentsOf: time.utf8)
         return Array(Digest.sha256(input).prefix(8))
     }
 }

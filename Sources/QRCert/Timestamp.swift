@@ -27,6 +27,32 @@ public enum Timestamp {
         return "\(day)T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
     }
 
+    /// `iso(seconds)`'s UTF-8 appended to `out`: `verify --json` writes three or four instants per payload, and a
+    /// 20-byte string is one allocation each.
+    public static func iso(_ seconds: Int64, into out: inout [UInt8]) {
+        let remainder = seconds % 86_400
+        let days = seconds / 86_400 - (remainder < 0 ? 1 : 0)
+        let rest = remainder < 0 ? remainder + 86_400 : remainder
+        let (year, month, day) = CivilDate(daysSinceEpoch: days).components
+        // Years 0-9999 written as `iso` writes them; any other year through its string.
+        guard (0...9999).contains(year) else { return out.append(contentsOf: iso(seconds).utf8) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { bytes in
+            CivilDate.digits(year, 4, into: bytes, at: 0)
+            bytes[4] = UInt8(ascii: "-")
+            CivilDate.digits(month, 2, into: bytes, at: 5)
+            bytes[7] = UInt8(ascii: "-")
+            CivilDate.digits(day, 2, into: bytes, at: 8)
+            bytes[10] = UInt8(ascii: "T")
+            CivilDate.digits(rest / 3600, 2, into: bytes, at: 11)
+            bytes[13] = UInt8(ascii: ":")
+            CivilDate.digits(rest / 60 % 60, 2, into: bytes, at: 14)
+            bytes[16] = UInt8(ascii: ":")
+            CivilDate.digits(rest % 60, 2, into: bytes, at: 17)
+            bytes[19] = UInt8(ascii: "Z")
+            out.append(contentsOf: bytes)
+        }
+    }
+
     /// Reads the ISO 8601 forms found in practice: `2024-05-01`, `2024-05-01T10:20:30`, with `Z`,
     /// `+07:00`, `+0700` or `+07`, with a fraction of any length (dropped), and `T` or a space between
     /// date and time. No zone means UTC. Also `@SECONDS` since 1970. Nil for anything else.

@@ -83,8 +83,23 @@ public struct JSONMembers: Sendable {
     public mutating func key(_ key: String, into out: inout [UInt8]) {
         out.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
         count += 1
-        JSONText.string(key).render(into: &out)
+        JSONString.quote(key, into: &out)
         out.append(UInt8(ascii: ":"))
+    }
+
+    /// As `key(_:into:)` for a key that needs no escape (letters, digits, `_`): its bytes copied as they are.
+    public mutating func key(plain key: StaticString, into out: inout [UInt8]) {
+        out.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        count += 1
+        out.append(UInt8(ascii: "\""))
+        Self.append(key, into: &out)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
+    }
+
+    /// Appends the bytes of `text` (a literal such as `null` or `[]`) to `out`.
+    public static func append(_ text: StaticString, into out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// `"key":value`.

@@ -221,44 +221,81 @@ public struct VerdictRenderer: Sendable {
         members.close(into: &out)
     }
 
+    /// A verdict's members, written straight into `out`: keys as fixed bytes, and times, ids and strings without
+    /// a `JSONText` or a `String` on the way (the line was the largest Swift cost of `verify --json`, docs/PERFORMANCE.md).
     private func fields(_ verdict: Verdict, members: inout JSONMembers, into out: inout [UInt8]) {
-        func put(_ key: String, _ value: JSONText) { members.add(key, value, into: &out) }
+        func key(_ key: StaticString) { members.key(plain: key, into: &out) }
+        func null() { JSONMembers.append("null", into: &out) }
+        func bool(_ name: StaticString, _ value: Bool) { key(name); JSONMembers.append(value ? "true" : "false", into: &out) }
+        func string(_ name: StaticString, _ value: String?) {
+            key(name)
+            if let value { JSONString.quote(value, into: &out) } else { null() }
+        }
+        func time(_ name: StaticString, _ value: Int64?) {
+            key(name)
+            guard let value else { return null() }
+            out.append(UInt8(ascii: "\""))
+            Timestamp.iso(value, into: &out)
+            out.append(UInt8(ascii: "\""))
+        }
+        func hex(_ name: StaticString, _ value: [UInt8]?) {
+            key(name)
+            guard let value else { return null() }
+            out.append(UInt8(ascii: "\""))
+            Hex.encode(value, into: &out)
+            out.append(UInt8(ascii: "\""))
+        }
         let reason = verdict.reason
-        put("valid", .bool(verdict.isValid))
-        put("stage", .optional(reason?.stage.rawValue))
-        put("code", .optional(reason?.code))
-        put("message", .optional(reason?.message))
-        put("reason", .optional(reason.map { ReasonText.sentence($0, language: language) }))
-        put("failures", .array(verdict.failures.map { .object([("stage", .string($0.stage.rawValue)), ("code", .string($0.code)), ("message", .string($0.message))]) }))
-        put("prefix", .optional(verdict.prefix?.rawValue))
-        put("kid", .optional(verdict.keyID.map(Hex.encode)))
-        put("alg", .optional(verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name }))
-        put("signature_verified", .bool(verdict.signatureVerified))
-        put("trusted_by", .optional(verdict.anchor?.source))
-        put("issuer", .optional(verdict.issuer))
-        put("issued_at", .optional(verdict.issuedAt.map(Timestamp.iso)))
-        put("not_before", .optional(verdict.claims?.notBefore.map(Timestamp.iso)))
-        put("expires_at", .optional(verdict.expiresAt.map(Timestamp.iso)))
-        put("cti", .optional(verdict.claims?.certificateID.map(Hex.encode)))
-        put("checked_at", .string(Timestamp.iso(verdict.time)))
+        bool("valid", verdict.isValid)
+        string("stage", reason?.stage.rawValue)
+        string("code", reason?.code)
+        string("message", reason?.message)
+        string("reason", reason.map { ReasonText.sentence($0, language: language) })
+        key("failures")
+        if verdict.failures.isEmpty {
+            JSONMembers.append("[]", into: &out)
+        } else {
+            JSONText.array(verdict.failures.map { .object([("stage", .string($0.stage.rawValue)), ("code", .string($0.code)), ("message", .string($0.message))]) })
+                .render(into: &out)
+        }
+        string("prefix", verdict.prefix?.rawValue)
+        hex("kid", verdict.keyID)
+        string("alg", verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name })
+        bool("signature_verified", verdict.signatureVerified)
+        string("trusted_by", verdict.anchor?.source)
+        string("issuer", verdict.issuer)
+        time("issued_at", verdict.issuedAt)
+        time("not_before", verdict.claims?.notBefore)
+        time("expires_at", verdict.expiresAt)
+        hex("cti", verdict.claims?.certificateID)
+        time("checked_at", verdict.time)
         if let credential = verdict.credential {
-            put("type", .string(credential.profile.type))
-            put("id", .string(credential.id))
-            members.key("record", into: &out)
+            string("type", credential.profile.type)
+            string("id", credential.id)
+            key("record")
             var record = JSONMembers()
             for (field, value) in credential.values {
-                record.add(field.name, .string(Credential.displayText(value, field)), into: &out)
+                record.key(field.name, into: &out)
+                JSONString.quote(Credential.displayText(value, field), into: &out)
             }
             record.close(into: &out)
         } else {
-            put("type", .null)
-            put("id", .null)
-            put("record", .null)
+            key("type"); null()
+            key("id"); null()
+            key("record"); null()
             if let claims = verdict.claims, verdict.signatureVerified {
-                put("claims", .object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) }))
+                key("claims")
+                JSONText.object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) }).render(into: &out)
             }
         }
-        for (key, value) in listFields(verdict) { put(key, value) }
+        if verdict.lists.isEmpty && verdict.revocation == nil {
+            // No signed list behind the verdict (a bare --trust key): what listFields would say, written as is.
+            key("trust_list"); null()
+            key("revocation_lists"); JSONMembers.append("[]", into: &out)
+            key("revocation"); null()
+        } else {
+            for (key, value) in listFields(verdict) { members.add(key, value, into: &out) }
+        }
     }
 
     /// The same keys as a verdict's line, for a file from which no payload was read.

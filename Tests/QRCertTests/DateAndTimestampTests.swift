@@ -95,5 +95,12 @@ final class DateAndTimestampTests: XCTestCase {
             XCTAssertEqual(Timestamp.parse(Timestamp.iso(seconds)), seconds)
             seconds += 86_400 * 37 + 3_607
         }
+        // The bytes written into a buffer are the string's, inside and outside years 0-9999.
+        for seconds: Int64 in [0, -1, -86_400, 2_024_845_200, 7_258_118_399, -62_167_219_200, -62_167_219_201,
+                               253_402_300_799, 253_402_300_800, .max, .min] {
+            var out: [UInt8] = Array("x".utf8)
+            Timestamp.iso(seconds, into: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), "x" + Timestamp.iso(seconds), "\(seconds)")
+        }
     }
 }
