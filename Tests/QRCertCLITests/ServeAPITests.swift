@@ -37,7 +37,7 @@ final class ServeAPITests: XCTestCase {
             _ = try CLI.runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["convert"] + pngs + ["+append", folder.appendingPathComponent("sheet.png").path], stdin: nil)
             _ = try CLI.runProgram(URL(fileURLWithPath: "/usr/bin/env"), ["convert", "-size", "64x64", "xc:white", folder.appendingPathComponent("blank.png").path], stdin: nil)
             server = try ServeProcess(trustArguments + ["--max-body", "65536", "--max-payloads", "5", "--request-timeout", "1",
-                                                      "--idle-timeout", "1", "--lang", "en"],
+                                                      "--idle-timeout", "3", "--lang", "en"],
                                       in: folder)
         } catch {
             server = nil
@@ -191,11 +191,12 @@ final class ServeAPITests: XCTestCase {
         let connection = try HTTPConnection(port: server.port)
         defer { connection.close() }
         connection.write(Array("POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nQC1:".utf8))
-        // --request-timeout 1: closed by the server, with no answer, well before the socket's own 30 s.
+        // --request-timeout 1: closed by the server, with no answer, well before the socket's own 30 s. The idle
+        // timeout (3 s here) must be the longer one: a trickle that stops also idles, and the first to fire closes.
         let start = Date()
         XCTAssertTrue(connection.isClosedByServer())
         XCTAssertLessThan(Date().timeIntervalSince(start), 25)
-        // --idle-timeout 1: a connection that sends nothing, or half a head, is closed too.
+        // --idle-timeout 3: a connection that sends nothing, or half a head, is closed too.
         let idle = try HTTPConnection(port: server.port)
         defer { idle.close() }
         idle.write(Array("GET /healthz HTTP/1.1\r\nHost".utf8))
