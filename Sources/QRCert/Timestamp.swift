@@ -2,55 +2,58 @@
 public enum Timestamp {
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     public static func iso(_ seconds: Int64) -> String {
-        // Floor division without intermediate overflow: claimed NumericDates reach Int64.min.
-        let remainder = seconds % 86_400
-        let days = seconds / 86_400 - (remainder < 0 ? 1 : 0)
-        let rest = remainder < 0 ? remainder + 86_400 : remainder
-        var day = CivilDate(daysSinceEpoch: days).description
-        if day.utf8.count == 10 {
+        let (date, rest) = split(seconds)
+        if let (year, month, day) = fourDigitYear(date) {
             // Years 0-9999, every time an answer shows: twenty bytes written in place, no interpolation.
-            return day.withUTF8 { date in
-                String(unsafeUninitializedCapacity: 20) { out in
-                    for i in 0..<10 { out[i] = date[i] }
-                    out[10] = UInt8(ascii: "T")
-                    CivilDate.digits(rest / 3600, 2, into: out, at: 11)
-                    out[13] = UInt8(ascii: ":")
-                    CivilDate.digits(rest / 60 % 60, 2, into: out, at: 14)
-                    out[16] = UInt8(ascii: ":")
-                    CivilDate.digits(rest % 60, 2, into: out, at: 17)
-                    out[19] = UInt8(ascii: "Z")
-                    return 20
-                }
+            return String(unsafeUninitializedCapacity: 20) { out in
+                write(year, month, day, rest, into: out)
+                return 20
             }
         }
         func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(day)T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
+        return "\(date)T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
     }
 
     /// `iso(seconds)`'s UTF-8 appended to `out`: `verify --json` writes three or four instants per payload, and a
     /// 20-byte string is one allocation each.
     public static func iso(_ seconds: Int64, into out: inout [UInt8]) {
-        let remainder = seconds % 86_400
-        let days = seconds / 86_400 - (remainder < 0 ? 1 : 0)
-        let rest = remainder < 0 ? remainder + 86_400 : remainder
-        let (year, month, day) = CivilDate(daysSinceEpoch: days).components
-        // Years 0-9999 written as `iso` writes them; any other year through its string.
-        guard (0...9999).contains(year) else { return out.append(contentsOf: iso(seconds).utf8) }
+        let (date, rest) = split(seconds)
+        guard let (year, month, day) = fourDigitYear(date) else { return out.append(contentsOf: iso(seconds).utf8) }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { bytes in
-            CivilDate.digits(year, 4, into: bytes, at: 0)
-            bytes[4] = UInt8(ascii: "-")
-            CivilDate.digits(month, 2, into: bytes, at: 5)
-            bytes[7] = UInt8(ascii: "-")
-            CivilDate.digits(day, 2, into: bytes, at: 8)
-            bytes[10] = UInt8(ascii: "T")
-            CivilDate.digits(rest / 3600, 2, into: bytes, at: 11)
-            bytes[13] = UInt8(ascii: ":")
-            CivilDate.digits(rest / 60 % 60, 2, into: bytes, at: 14)
-            bytes[16] = UInt8(ascii: ":")
-            CivilDate.digits(rest % 60, 2, into: bytes, at: 17)
-            bytes[19] = UInt8(ascii: "Z")
+            write(year, month, day, rest, into: bytes)
             out.append(contentsOf: bytes)
         }
+    }
+
+    /// The civil day and the seconds into it. Floor division without intermediate overflow: claimed NumericDates
+    /// reach Int64.min.
+    private static func split(_ seconds: Int64) -> (date: CivilDate, rest: Int64) {
+        let remainder = seconds % 86_400
+        let days = seconds / 86_400 - (remainder < 0 ? 1 : 0)
+        return (CivilDate(daysSinceEpoch: days), remainder < 0 ? remainder + 86_400 : remainder)
+    }
+
+    /// The date's components when its year has four digits (0-9999), the years written in place.
+    private static func fourDigitYear(_ date: CivilDate) -> (Int64, Int64, Int64)? {
+        let (year, month, day) = date.components
+        return (0...9999).contains(year) ? (year, month, day) : nil
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` into the first 20 bytes of `out`.
+    private static func write(_ year: Int64, _ month: Int64, _ day: Int64, _ rest: Int64,
+                              into out: UnsafeMutableBufferPointer<UInt8>) {
+        CivilDate.digits(year, 4, into: out, at: 0)
+        out[4] = UInt8(ascii: "-")
+        CivilDate.digits(month, 2, into: out, at: 5)
+        out[7] = UInt8(ascii: "-")
+        CivilDate.digits(day, 2, into: out, at: 8)
+        out[10] = UInt8(ascii: "T")
+        CivilDate.digits(rest / 3600, 2, into: out, at: 11)
+        out[13] = UInt8(ascii: ":")
+        CivilDate.digits(rest / 60 % 60, 2, into: out, at: 14)
+        out[16] = UInt8(ascii: ":")
+        CivilDate.digits(rest % 60, 2, into: out, at: 17)
+        out[19] = UInt8(ascii: "Z")
     }
 
     /// Reads the ISO 8601 forms found in practice: `2024-05-01`, `2024-05-01T10:20:30`, with `Z`,
