@@ -10,8 +10,8 @@ public enum StructurePolicy {
     /// Protected header labels this verifier understands, so `crit` may name them: alg, content type, kid.
     public static let understoodLabels: Set<Int64> = [1, 3, 4]
 
-    /// The kid and algorithm of `cose`, or the first structural failure.
-    public static func check(_ cose: CoseSign1, prefix: Payload.Prefix) throws(QRCertError) -> (keyID: [UInt8], algorithm: SignatureAlgorithm) {
+    /// The kid and algorithm of `cose` (a `CoseSign1` or a view of one), or the first structural failure.
+    public static func check(_ cose: some CoseHeaders, prefix: Payload.Prefix) throws(QRCertError) -> (keyID: [UInt8], algorithm: SignatureAlgorithm) {
         try checkCritical(cose)
         // Key id: the protected header wins; the unprotected one only helps find a key.
         let kidItem = cose.protectedKeyID ?? cose.unprotectedKeyID
@@ -21,7 +21,7 @@ public enum StructurePolicy {
     }
 
     /// `crit`: only protected, a non-empty array of integer or text labels, every one understood here.
-    static func checkCritical(_ cose: CoseSign1) throws(QRCertError) {
+    static func checkCritical(_ cose: some CoseHeaders) throws(QRCertError) {
         if cose.unprotectedHeader.contains(where: { $0.key.int64 == critLabel }) {
             throw QRCertError(.cose, "COSE_BAD_HEADER", "crit (2) must be in the protected header")
         }
@@ -44,7 +44,7 @@ public enum StructurePolicy {
     }
 
     /// `alg`: protected header for qrcert payloads; foreign (DCC) payloads may carry it only unprotected.
-    static func algorithm(of cose: CoseSign1, prefix: Payload.Prefix) throws(QRCertError) -> SignatureAlgorithm {
+    static func algorithm(of cose: some CoseHeaders, prefix: Payload.Prefix) throws(QRCertError) -> SignatureAlgorithm {
         let item: CBOR
         if let protected = cose.protectedAlgorithm {
             item = protected

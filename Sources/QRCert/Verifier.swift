@@ -48,8 +48,8 @@ public struct Verifier: Sendable {
 
     /// The mechanism (steps 1-8: decode, find the key, check the signature, decode the claims), then the policies.
     private func check(_ text: String, inflater: Inflater?, into verdict: inout Verdict) throws(QRCertError) {
-        var partial = Payload.Partial()
-        let payload = try Payload.decode(text, limits: limits, partial: &partial, inflater: inflater)
+        // In place: the stages land in the inflater's buffers and the COSE parts stay ranges of them (docs/PERFORMANCE.md).
+        let payload = try Payload.view(text, limits: limits, inflater: inflater)
         verdict.prefix = payload.prefix
         let cose = payload.cose
 
@@ -71,15 +71,16 @@ public struct Verifier: Sendable {
         }
         try Self.refusingRemoved(candidates, keyID: kid)
         // An X.509 anchor must be a signer certificate (not a CA, keyUsage allowing digitalSignature), however it was added.
-        let signers = candidates.filter { $0.certificate?.signerProblem == nil }
+        let isSigner = { (anchor: TrustAnchor) in anchor.certificate?.signerProblem == nil }
+        let signers = candidates.allSatisfy(isSigner) ? candidates : candidates.filter(isSigner)
         guard !signers.isEmpty else {
             throw QRCertError(.key, "CERT_NOT_SIGNER",
                               "the certificate with key id \(Hex.encode(kid)) cannot sign payloads: \(candidates[0].certificate?.signerProblem ?? "")")
         }
         let fitting = try AlgorithmBindingPolicy.keys(signers, for: algorithm, keyID: kid)
-        let toBeSigned = cose.toBeSigned()
-        // Several anchors may share a kid: try each, so a colliding wrong key never masks the right one.
-        for anchor in fitting where try anchor.key.verify(cose.signature, of: toBeSigned, algorithm: algorithm) {
+        // Several anchors may share a kid: try each, so a colliding wrong key never masks the right one. The
+        // Sig_structure is hashed from its parts in place (`CoseSign1.View.sigStructure`), never built.
+        for anchor in fitting where try anchor.key.verify(cose.signature, algorithm: algorithm, message: cose.sigStructure) {
             verdict.anchor = anchor
             break
         }
@@ -90,7 +91,7 @@ public struct Verifier: Sendable {
 
         let claimsItem: CBOR
         do throws(QRCertError) {
-            claimsItem = try CBORDecoder.decode(cose.payload)
+            claimsItem = try CBORDecoder.decode(cose.payload)  // the claims in place, not a copy
         } catch {
             throw QRCertError(.cbor, error.code, "signed claims are not valid CBOR: \(error.message)")
         }

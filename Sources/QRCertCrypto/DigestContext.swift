@@ -3,9 +3,10 @@ import QRCertFormat
 
 /// Owns one `EVP_MD_CTX` for a single sign or verify call.
 ///
-/// One per call, never shared: that is what makes a shared `EVP_PKEY` safe across threads. Each key
-/// keeps one initialised context as a template that calls copy and never use directly: in OpenSSL 3
+/// One per call, never shared: that is what makes a shared `EVP_PKEY` safe across threads. Each RSA-PSS or
+/// Ed25519 key keeps one initialised context as a template that calls copy and never use directly: in OpenSSL 3
 /// a fresh init fetches the algorithm again on every call, which costs about a third of an ECDSA verify.
+/// (ECDSA keys verify through each thread's own contexts instead: `VerifyContexts`.)
 final class DigestContext {
     let pointer: OpaquePointer
     private let stage: QRCertError.Stage

@@ -23,7 +23,7 @@ public final class PublicKey: Sendable {
     public let typeDescription: String
     /// The signature length for RSA (the modulus size) and Ed25519; 0 for ECDSA, whose width comes from the algorithm.
     let signatureCount: Int
-    /// Initialised for this key's algorithm and only ever copied, never used, so sharing it is safe.
+    /// Initialised for this key's algorithm (RSA-PSS, Ed25519) and only ever copied, never used, so sharing it is safe.
     nonisolated(unsafe) private let verifyTemplate: DigestContext?
 
     /// Wraps a key; `spki` is its DER when the caller already has it (kept byte for byte).
@@ -44,7 +44,8 @@ public final class PublicKey: Sendable {
             try LibCrypto.check(PEM_write_bio_PUBKEY(bio.bio, pkey), "PEM_write_bio_PUBKEY", .key, "KEY_OPENSSL")
         }
         pemText = bio.text()
-        if let algorithm = key.algorithms.first {
+        // ECDSA keys verify through each thread's own contexts (`VerifyContexts`), not a template.
+        if let algorithm = key.algorithms.first, algorithm.ecdsaScalarWidth == nil {
             verifyTemplate = try DigestContext(
                 signing: false, key: key, algorithm: algorithm, stage: .signature, code: "SIGNATURE_OPENSSL")
         } else {
@@ -96,6 +97,16 @@ public final class PublicKey: Sendable {
     public func verify(
         _ signature: [UInt8], of message: [UInt8], algorithm: SignatureAlgorithm
     ) throws(QRCertError) -> Bool {
+        try verify(signature[...], algorithm: algorithm) { update in message.withUnsafeBytes(update) }
+    }
+
+    /// As `verify(_:of:algorithm:)`, for a message that `message` hands over in pieces (to `update`, in order): a
+    /// COSE Sig_structure is hashed from its parts where they lie, never built. ECDSA checks use the calling thread's
+    /// own contexts (`VerifyContexts`), set up once per key and thread.
+    public func verify(
+        _ signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm,
+        message: (_ update: (UnsafeRawBufferPointer) -> Void) -> Void
+    ) throws(QRCertError) -> Bool {
         guard algorithms.contains(algorithm) else {
             throw QRCertError(
                 .key, "KEY_ALG_MISMATCH", "\(algorithm.name) signature cannot be checked with a \(typeDescription) key",
@@ -103,23 +114,26 @@ public final class PublicKey: Sendable {
                     ? "qrcert cannot verify with a \(typeDescription) key"
                     : "this key verifies \(algorithms.map(\.name).joined(separator: ", ")) only")
         }
-        let width = algorithm.ecdsaScalarWidth
-        guard signature.count == (width.map { 2 * $0 } ?? signatureCount) else { return false }
-        guard let verifyTemplate else { return false }  // unreachable: algorithms is empty without one
-        let context = try DigestContext(copying: verifyTemplate)
-        let rc: Int32 = message.withNonNullBytes { text, textCount in
-            guard let width else {
-                return signature.withUnsafeBufferPointer {
-                    EVP_DigestVerify(context.pointer, $0.baseAddress, $0.count, text, textCount)
-                }
+        if let width = algorithm.ecdsaScalarWidth {
+            guard signature.count == 2 * width else { return false }
+            let md = try LibCrypto.notNull(
+                width == 32 ? MessageDigest.sha256 : MessageDigest.sha384, "EVP_MD_fetch", .signature, "SIGNATURE_OPENSSL")
+            return try withUnsafeTemporaryAllocation(byteCount: ECDSASignature.maxDERCount(width: width), alignment: 1) {
+                (der) throws(QRCertError) -> Bool in
+                let count = signature.withUnsafeBytes { ECDSASignature.der(fromRaw: $0, width: width, into: der) }
+                return try VerifyContexts.current.verifyECDSA(
+                    key: self, md: md, der: UnsafeRawBufferPointer(rebasing: der[..<count]), message: message)
             }
-            let derCount = ECDSASignature.maxDERCount(width: width)
-            return withUnsafeTemporaryAllocation(byteCount: derCount, alignment: 1) { der in
-                let count = signature.withUnsafeBytes {
-                    ECDSASignature.der(fromRaw: $0, width: width, into: der)
-                }
-                return EVP_DigestVerify(
-                    context.pointer, der.baseAddress!.assumingMemoryBound(to: UInt8.self), count, text, textCount)
+        }
+        guard signature.count == signatureCount else { return false }
+        guard let verifyTemplate else { return false }  // unreachable: algorithms is empty without one
+        // Ed25519 signs the message itself (no prehash) in one call, so the pieces are joined; RSA-PSS goes the same way.
+        var joined: [UInt8] = []
+        message { joined.append(contentsOf: $0) }
+        let context = try DigestContext(copying: verifyTemplate)
+        let rc: Int32 = joined.withNonNullBytes { text, textCount in
+            signature.withUnsafeBufferPointer {
+                EVP_DigestVerify(context.pointer, $0.baseAddress, $0.count, text, textCount)
             }
         }
         guard rc == 1 else {

@@ -7,9 +7,9 @@ public enum Base45 {
     /// The RFC 9285 §4 alphabet; a character's index is its value.
     private static let alphabet: [UInt8] = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".utf8)
 
-    /// ASCII code point to digit value, `0xFF` where the character is not in the alphabet.
+    /// Byte to digit value, `0xFF` where the byte is not an alphabet character (every byte from 128 on).
     private static let values: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 128)
+        var table = [UInt8](repeating: 0xFF, count: 256)
         for (value, char) in alphabet.enumerated() {
             table[Int(char)] = UInt8(value)
         }
@@ -52,30 +52,42 @@ public enum Base45 {
     /// `decode` of valid text straight from its UTF-8, without a digits array; nil at the first problem, which
     /// the general path then finds again and names.
     private static func decodeValid(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var out = [UInt8]()
+        return decodeValid(text, into: &out) ? out : nil
+    }
+
+    /// `decodeValid` into `out`, whose storage is reused (a verifier's buffer, kept from payload to payload); false,
+    /// with `out` holding nothing of use, where the text is not valid Base45.
+    static func decodeValid(_ text: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
         let n = text.count
-        guard n % 3 != 1 else { return nil }
-        return values.withUnsafeBufferPointer { table -> [UInt8]? in
-            func digit(_ i: Int) -> Int? {
-                let byte = text[i]
-                guard byte < 128, table[Int(byte)] != 0xFF else { return nil }
-                return Int(table[Int(byte)])
+        guard n % 3 != 1 else { return false }
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: repeatElement(0, count: n / 3 * 2 + (n % 3 == 2 ? 1 : 0)))
+        return values.withUnsafeBufferPointer { table in
+            out.withUnsafeMutableBufferPointer { bytes in
+                // Digits are below 45 and a character outside the alphabet is 0xFF: one test of the top bit at the end.
+                var digits: UInt8 = 0
+                var overflow = 0
+                var index = 0, at = 0
+                while index + 2 < n {
+                    let a = table[Int(text[index])], b = table[Int(text[index + 1])], c = table[Int(text[index + 2])]
+                    digits |= a | b | c
+                    let value = Int(a) + Int(b) * 45 + Int(c) * 45 * 45
+                    overflow |= value >> 16
+                    bytes[at] = UInt8(truncatingIfNeeded: value >> 8)
+                    bytes[at + 1] = UInt8(truncatingIfNeeded: value)
+                    index += 3
+                    at += 2
+                }
+                if index < n {
+                    let a = table[Int(text[index])], b = table[Int(text[index + 1])]
+                    digits |= a | b
+                    let value = Int(a) + Int(b) * 45
+                    overflow |= value >> 8
+                    bytes[at] = UInt8(truncatingIfNeeded: value)
+                }
+                return digits & 0x80 == 0 && overflow == 0
             }
-            var out = [UInt8]()
-            out.reserveCapacity(n / 3 * 2 + 1)
-            var index = 0
-            while index + 2 < n {
-                guard let a = digit(index), let b = digit(index + 1), let c = digit(index + 2) else { return nil }
-                let value = a + b * 45 + c * 45 * 45
-                guard value <= 0xFFFF else { return nil }
-                out.append(UInt8(value >> 8))
-                out.append(UInt8(value & 0xFF))
-                index += 3
-            }
-            if index < n {
-                guard let a = digit(index), let b = digit(index + 1), a + b * 45 <= 0xFF else { return nil }
-                out.append(UInt8(a + b * 45))
-            }
-            return out
         }
     }
 

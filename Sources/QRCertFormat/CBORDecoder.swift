@@ -46,7 +46,13 @@ public struct CBORDecoder {
 
     /// Decodes exactly one item; trailing bytes are an error (`CBOR_TRAILING_BYTES`).
     public static func decode(_ bytes: [UInt8], options: Options = .strict) throws(QRCertError) -> CBOR {
-        let (item, used) = try decodePrefix(bytes[...], options: options)
+        try decode(bytes[...], options: options)
+    }
+
+    /// As `decode(_:options:)`, for bytes in place (a payload's claims inside its COSE message); offsets in
+    /// messages count from the start of `bytes`.
+    public static func decode(_ bytes: ArraySlice<UInt8>, options: Options = .strict) throws(QRCertError) -> CBOR {
+        let (item, used) = try decodePrefix(bytes, options: options)
         guard used == bytes.count else {
             throw QRCertError(
                 .cbor, "CBOR_TRAILING_BYTES",
@@ -67,8 +73,9 @@ public struct CBORDecoder {
     }
 }
 
-/// The decoding state of one call; never shared.
-private struct Reader {
+/// The decoding state of one call; never shared. Internal so that `CoseSign1.view` reads an envelope with the
+/// very reads `decode` makes.
+struct Reader {
     let bytes: ArraySlice<UInt8>
     let options: CBORDecoder.Options
     var position: Int
@@ -98,10 +105,7 @@ private struct Reader {
     }
 
     mutating func item(after head: Head, depth: Int) throws(QRCertError) -> CBOR {
-        items += 1
-        guard items <= options.maxItems else {
-            throw error("CBOR_TOO_MANY_ITEMS", "cbor input has more than \(options.maxItems) data items", at: head.start)
-        }
+        try count(head)
         switch head.major {
         case 0:
             return .unsigned(head.argument)
@@ -166,6 +170,24 @@ private struct Reader {
         default:
             return try simpleOrFloat(head)
         }
+    }
+
+    /// Counts the item `head` starts against `maxItems`.
+    mutating func count(_ head: Head) throws(QRCertError) {
+        items += 1
+        guard items <= options.maxItems else {
+            throw error("CBOR_TOO_MANY_ITEMS", "cbor input has more than \(options.maxItems) data items", at: head.start)
+        }
+    }
+
+    /// The range of a definite byte or text string's content, without copying it.
+    mutating func definiteRange(_ head: Head) throws(QRCertError) -> Range<Int> {
+        guard head.argument <= UInt64(remaining) else {
+            throw error("CBOR_TRUNCATED", "cbor string claims \(head.argument) bytes but only \(remaining) remain", at: head.start)
+        }
+        let end = position + Int(head.argument)
+        defer { position = end }
+        return position..<end
     }
 
     // MARK: Heads
@@ -252,13 +274,34 @@ private struct Reader {
         guard !options.allowDuplicateKeys else { return }
         let repeated: Bool
         if pairs.count < 16 {
-            repeated = pairs.contains { $0.key == key }
+            repeated = pairs.withUnsafeBufferPointer { earlier in
+                for index in earlier.indices where Self.sameKey(earlier[index].key, key) { return true }
+                return false
+            }
         } else {
             if seen.isEmpty { seen = Set(pairs.map(\.key)) }
             repeated = !seen.insert(key).inserted
         }
         guard repeated else { return }
         throw error("CBOR_DUPLICATE_KEY", "cbor map repeats a key", at: start)
+    }
+
+    /// `a == b` for map keys without copying either: integer and text keys (every key a payload has) compare
+    /// their values, which is what `==` does for them; any other key compares with `==`.
+    static func sameKey(_ a: CBOR, _ b: CBOR) -> Bool {
+        switch a {
+        case .unsigned(let x):
+            if case .unsigned(let y) = b { return x == y }
+            return false
+        case .negative(let x):
+            if case .negative(let y) = b { return x == y }
+            return false
+        case .text(let x):
+            if case .text(let y) = b { return x == y }
+            return false
+        default:
+            return a == b
+        }
     }
 
     // MARK: Strings
@@ -292,40 +335,19 @@ private struct Reader {
     }
 
     mutating func definiteString(_ head: Head) throws(QRCertError) -> [UInt8] {
-        // Compare before converting or allocating: the claimed length is untrusted.
-        guard head.argument <= UInt64(remaining) else {
-            throw error(
-                "CBOR_TRUNCATED",
-                "cbor string claims \(head.argument) bytes but only \(remaining) remain", at: head.start
-            )
-        }
-        let end = position + Int(head.argument)
-        let content = Array(bytes[position..<end])
-        position = end
-        return content
+        // `definiteRange` compares before anything is allocated: the claimed length is untrusted.
+        Array(bytes[try definiteRange(head)])
     }
 
     mutating func text(_ head: Head) throws(QRCertError) -> String {
         guard !head.indefinite else { return try validUTF8(try string(head)[...], at: head.start) }
         // A definite text is decoded from the input in place: no byte array between the input and the string.
-        guard head.argument <= UInt64(remaining) else {
-            throw error("CBOR_TRUNCATED", "cbor string claims \(head.argument) bytes but only \(remaining) remain", at: head.start)
-        }
-        let end = position + Int(head.argument)
-        let content = bytes[position..<end]
-        position = end
-        return try validUTF8(content, at: head.start)
+        return try validUTF8(bytes[try definiteRange(head)], at: head.start)
     }
 
     func validUTF8(_ content: ArraySlice<UInt8>, at start: Int) throws(QRCertError) -> String {
-        // Decoding repairs invalid sequences with U+FFFD, so the bytes survive the round trip only when
-        // they were valid UTF-8 (`String(validating:)` would need macOS 15). ASCII is valid as it is, and the
-        // round trip compares contiguous bytes rather than iterating the string's UTF-8 view.
-        let text = String(decoding: content, as: UTF8.self)
-        if content.allSatisfy({ $0 < 0x80 }) { return text }
-        var copy = text
-        let same = copy.withUTF8 { decoded in content.withUnsafeBufferPointer { decoded.elementsEqual($0) } }
-        guard same else {
+        // One pass validates and copies the contiguous bytes (TrustStore uses `String(validating:)` too).
+        guard let text = content.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) else {
             throw error("CBOR_BAD_UTF8", "cbor text string is not valid utf-8", at: start)
         }
         return text

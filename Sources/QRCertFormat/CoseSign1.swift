@@ -101,18 +101,171 @@ public struct CoseSign1: Sendable, Equatable {
                            deterministic: false)
     }
 
+}
+
+/// The two headers of a COSE_Sign1, decoded: a `CoseSign1`, or a `CoseSign1.View` of one in place.
+public protocol CoseHeaders {
+    /// The protected header decoded.
+    var protectedHeader: [CBORPair] { get }
+    /// The unprotected header. Never trusted for anything but finding a key.
+    var unprotectedHeader: [CBORPair] { get }
+}
+
+extension CoseHeaders {
     /// `alg` from the protected header, if it is an integer.
-    public var protectedAlgorithm: CBOR? { Self.lookup(protectedHeader, Self.algLabel) }
+    public var protectedAlgorithm: CBOR? { Self.lookup(protectedHeader, CoseSign1.algLabel) }
     /// `alg` from the unprotected header (foreign issuers only; never used on its own).
-    public var unprotectedAlgorithm: CBOR? { Self.lookup(unprotectedHeader, Self.algLabel) }
+    public var unprotectedAlgorithm: CBOR? { Self.lookup(unprotectedHeader, CoseSign1.algLabel) }
     /// `kid` from the protected header.
-    public var protectedKeyID: CBOR? { Self.lookup(protectedHeader, Self.kidLabel) }
+    public var protectedKeyID: CBOR? { Self.lookup(protectedHeader, CoseSign1.kidLabel) }
     /// `x5chain` from the unprotected header: never trusted for anything but finding a key.
-    public var unprotectedX5Chain: CBOR? { Self.lookup(unprotectedHeader, Self.x5chainLabel) }
+    public var unprotectedX5Chain: CBOR? { Self.lookup(unprotectedHeader, CoseSign1.x5chainLabel) }
     /// `kid` from the unprotected header.
-    public var unprotectedKeyID: CBOR? { Self.lookup(unprotectedHeader, Self.kidLabel) }
+    public var unprotectedKeyID: CBOR? { Self.lookup(unprotectedHeader, CoseSign1.kidLabel) }
 
     private static func lookup(_ header: [CBORPair], _ label: Int64) -> CBOR? {
         header.first { $0.key.int64 == label }?.value
+    }
+}
+
+extension CoseSign1: CoseHeaders {}
+
+extension CoseSign1 {
+    /// A COSE_Sign1 read in place, for a verifier: its headers decoded, its protected header, payload and signature
+    /// as ranges of the message's bytes, which nothing copies (docs/PERFORMANCE.md).
+    public struct View: CoseHeaders, Sendable {
+        /// The bytes the ranges index: the COSE message.
+        public let bytes: [UInt8]
+        /// The protected header exactly as serialised inside its byte string.
+        public let protectedRange: Range<Int>
+        /// The signed content (for a CWT, the encoded claims map).
+        public let payloadRange: Range<Int>
+        /// The signature (raw r||s for ECDSA).
+        public let signatureRange: Range<Int>
+        /// The protected header decoded.
+        public let protectedHeader: [CBORPair]
+        /// The unprotected header. Never trusted for anything but finding a key.
+        public let unprotectedHeader: [CBORPair]
+
+        /// The signed content.
+        public var payload: ArraySlice<UInt8> { bytes[payloadRange] }
+        /// The signature.
+        public var signature: ArraySlice<UInt8> { bytes[signatureRange] }
+
+        /// A view of a decoded message, whose parts are copied into one buffer.
+        public init(_ message: CoseSign1) {
+            bytes = message.protectedBytes + message.payload + message.signature
+            let payloadStart = message.protectedBytes.count, signatureStart = payloadStart + message.payload.count
+            protectedRange = 0..<payloadStart
+            payloadRange = payloadStart..<signatureStart
+            signatureRange = signatureStart..<bytes.count
+            protectedHeader = message.protectedHeader
+            unprotectedHeader = message.unprotectedHeader
+        }
+
+        fileprivate init(bytes: [UInt8], protectedRange: Range<Int>, payloadRange: Range<Int>, signatureRange: Range<Int>,
+                         protectedHeader: [CBORPair], unprotectedHeader: [CBORPair]) {
+            self.bytes = bytes
+            self.protectedRange = protectedRange
+            self.payloadRange = payloadRange
+            self.signatureRange = signatureRange
+            self.protectedHeader = protectedHeader
+            self.unprotectedHeader = unprotectedHeader
+        }
+
+        /// Hands `update` the bytes of `toBeSigned()` (with no external AAD) in order, in pieces: the Sig_structure
+        /// (RFC 9052 §4.4) is hashed where its parts lie rather than built.
+        public func sigStructure(_ update: (UnsafeRawBufferPointer) -> Void) {
+            bytes.withUnsafeBytes { all in
+                withUnsafeTemporaryAllocation(byteCount: 32, alignment: 1) { scratch in
+                    // ["Signature1", protected, external_aad = h'', payload], heads in preferred form as `CBOREncoder` writes them.
+                    scratch[0] = 0x84
+                    scratch[1] = 0x6A
+                    var count = 2
+                    for byte in "Signature1".utf8 { scratch[count] = byte; count += 1 }
+                    count = Self.head(2, protectedRange.count, into: scratch, at: count)
+                    update(UnsafeRawBufferPointer(rebasing: scratch[..<count]))
+                    update(UnsafeRawBufferPointer(rebasing: all[protectedRange]))
+                    scratch[0] = 0x40
+                    count = Self.head(2, payloadRange.count, into: scratch, at: 1)
+                    update(UnsafeRawBufferPointer(rebasing: scratch[..<count]))
+                    update(UnsafeRawBufferPointer(rebasing: all[payloadRange]))
+                }
+            }
+        }
+
+        /// Writes the shortest head of `major` with `argument` at `offset`; returns the offset after it.
+        private static func head(_ major: UInt8, _ argument: Int, into out: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+            let value = UInt64(argument)
+            let size: Int
+            switch value {
+            case 0..<24: out[offset] = major << 5 | UInt8(value); return offset + 1
+            case 24...0xFF: out[offset] = major << 5 | 24; size = 1
+            case 0x100...0xFFFF: out[offset] = major << 5 | 25; size = 2
+            case 0x1_0000...0xFFFF_FFFF: out[offset] = major << 5 | 26; size = 4
+            default: out[offset] = major << 5 | 27; size = 8
+            }
+            for index in 0..<size { out[offset + 1 + index] = UInt8(truncatingIfNeeded: value >> (8 * (size - 1 - index))) }
+            return offset + 1 + size
+        }
+    }
+
+    /// `decode(bytes, options:)` as a `View`: the same answer and the same errors, without copying the parts. The
+    /// envelope is read with the decoder's own reads; whatever that fast path does not take (a failure, an unusual
+    /// form) is decoded by `decode` itself, which then throws or answers.
+    public static func view(_ bytes: [UInt8], options: CBORDecoder.Options = .strict) throws(QRCertError) -> View {
+        if let view = fastView(bytes, options: options) { return view }
+        return View(try decode(bytes, options: options))
+    }
+
+    /// The fast path of `view`: nil wherever `decode` would fail or take another path.
+    private static func fastView(_ bytes: [UInt8], options: CBORDecoder.Options) -> View? {
+        var reader = Reader(bytes: bytes[...], options: options)
+        do throws(QRCertError) {
+            var head = try reader.readHead()
+            var depth = 0
+            // Tags [], [18] or [61, 18], each counted and nested as `decode` does.
+            if head.major == 6 && head.argument == cwtTag {
+                try reader.count(head)
+                try reader.enter(depth, head)
+                depth += 1
+                head = try reader.readHead()
+                guard head.major == 6 && head.argument == tag else { return nil }
+            }
+            if head.major == 6 && head.argument == tag {
+                try reader.count(head)
+                try reader.enter(depth, head)
+                depth += 1
+                head = try reader.readHead()
+            }
+            guard head.major == 4 && !head.indefinite && head.argument == 4 else { return nil }
+            try reader.count(head)
+            try reader.enter(depth, head)
+            _ = try reader.count(head, minimumBytesEach: 1)
+            guard let protectedRange = try byteString(&reader) else { return nil }
+            let mapHead = try reader.readHead()
+            guard mapHead.major == 5, case .map(let unprotectedHeader) = try reader.item(after: mapHead, depth: depth + 1) else {
+                return nil
+            }
+            guard let payloadRange = try byteString(&reader), let signatureRange = try byteString(&reader),
+                  reader.position == bytes.endIndex else { return nil }
+            var protectedHeader: [CBORPair] = []
+            if !protectedRange.isEmpty {
+                guard case .map(let pairs) = try CBORDecoder.decode(bytes[protectedRange], options: options) else { return nil }
+                protectedHeader = pairs
+            }
+            return View(bytes: bytes, protectedRange: protectedRange, payloadRange: payloadRange, signatureRange: signatureRange,
+                        protectedHeader: protectedHeader, unprotectedHeader: unprotectedHeader)
+        } catch {
+            return nil
+        }
+    }
+
+    /// A definite byte string's range, read and counted as `decode` reads it; nil for anything else.
+    private static func byteString(_ reader: inout Reader) throws(QRCertError) -> Range<Int>? {
+        let head = try reader.readHead()
+        guard head.major == 2 && !head.indefinite else { return nil }
+        try reader.count(head)
+        return try reader.definiteRange(head)
     }
 }

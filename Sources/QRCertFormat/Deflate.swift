@@ -56,17 +56,20 @@ public enum Deflate {
                 throw QRCertError(.zlib, "ZLIB_INTERNAL", "inflateInit failed with zlib status \(initStatus)")
             }
             defer { inflateEnd(stream) }
-            return try inflate(bytes, limit: limit, with: stream)
+            var out: [UInt8] = []
+            try inflate(bytes, limit: limit, with: stream, into: &out)
+            return out
         }
     }
 
-    /// `inflate(_:limit:)` on a stream that is initialised and reset.
+    /// `inflate(_:limit:)` on a stream that is initialised and reset, into `out` (its storage reused).
     fileprivate static func inflate(
-        _ bytes: [UInt8], limit: Int, with stream: UnsafeMutablePointer<z_stream>
-    ) throws(QRCertError) -> [UInt8] {
+        _ bytes: [UInt8], limit: Int, with stream: UnsafeMutablePointer<z_stream>, into out: inout [UInt8]
+    ) throws(QRCertError) {
         precondition(limit >= 0, "inflate limit must not be negative")
         let ceiling = limit < Int.max ? limit + 1 : limit
-        var out = [UInt8](repeating: 0, count: min(ceiling, max(256, bytes.count.multipliedReportingOverflow(by: 4).partialValue)))
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: repeatElement(0, count: min(ceiling, max(256, bytes.count.multipliedReportingOverflow(by: 4).partialValue))))
         // inflateReset keeps next_in/avail_in: input an earlier call left unread (trailing bytes, a corrupt stream)
         // would be read again, from a buffer that no longer exists.
         stream.pointee.next_in = nil
@@ -78,7 +81,6 @@ public enum Deflate {
         }
         let produced = try result.get()
         out.removeSubrange(produced...)
-        return out
     }
 
     /// The inflate loop: feeds input in pieces zlib's 32-bit counters can hold and grows `out` on demand.
@@ -144,7 +146,8 @@ public enum Deflate {
 
 /// A zlib inflate stream kept from one input to the next and reset between them, so that inflating many small
 /// inputs (a verifier's payloads) does not allocate and free zlib's state and 32 KiB window each time. It belongs to
-/// one thread at a time; the results and errors are those of `Deflate.inflate(_:limit:)`.
+/// one thread at a time; the results and errors are those of `Deflate.inflate(_:limit:)`. It also keeps the buffers
+/// `Payload.view` decodes into, for the same reason.
 public final class Inflater {
     private let stream: UnsafeMutablePointer<z_stream>
     private let initStatus: Int32
@@ -163,14 +166,25 @@ public final class Inflater {
         stream.deallocate()
     }
 
+    /// The Base45 stage's bytes and the inflated ones of the last `Payload.view`, kept for their storage.
+    var decoded: [UInt8] = []
+    var inflated: [UInt8] = []
+
     /// As `Deflate.inflate(_:limit:)`.
     public func inflate(_ bytes: [UInt8], limit: Int) throws(QRCertError) -> [UInt8] {
+        var out: [UInt8] = []
+        try inflate(bytes, limit: limit, into: &out)
+        return out
+    }
+
+    /// As `inflate(_:limit:)`, into `out`, whose storage is reused.
+    public func inflate(_ bytes: [UInt8], limit: Int, into out: inout [UInt8]) throws(QRCertError) {
         guard initStatus == Z_OK else {
             throw QRCertError(.zlib, "ZLIB_INTERNAL", "inflateInit failed with zlib status \(initStatus)")
         }
         // A stream left mid-way by an earlier failure starts afresh: the reset forgets everything but the window's memory.
         let status = inflateReset(stream)
         guard status == Z_OK else { throw QRCertError(.zlib, "ZLIB_INTERNAL", "inflateReset failed with zlib status \(status)") }
-        return try Deflate.inflate(bytes, limit: limit, with: stream)
+        try Deflate.inflate(bytes, limit: limit, with: stream, into: &out)
     }
 }

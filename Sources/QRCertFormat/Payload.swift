@@ -12,6 +12,19 @@ public struct Payload: Sendable {
         /// EU Digital COVID Certificate (foreign, generic CWT).
         case dcc = "HC1:"
 
+        /// The prefix `text` starts with, from its UTF-8, where `text.hasPrefix` would say so for certain: the four
+        /// ASCII bytes, then the end or an ASCII byte (no combining mark that would join the colon's character).
+        init?(start utf8: UnsafeBufferPointer<UInt8>) {
+            guard utf8.count >= 4, utf8[3] == UInt8(ascii: ":"), utf8[1] == UInt8(ascii: "C"), utf8.count == 4 || utf8[4] < 0x80
+            else { return nil }
+            switch (utf8[0], utf8[2]) {
+            case (UInt8(ascii: "Q"), UInt8(ascii: "1")): self = .qrcert
+            case (UInt8(ascii: "Q"), UInt8(ascii: "2")): self = .compact
+            case (UInt8(ascii: "H"), UInt8(ascii: "1")): self = .dcc
+            default: return nil
+            }
+        }
+
         /// Whether the Base45 bytes are a zlib stream (every prefix but `QC2:`).
         public var isCompressed: Bool { self != .compact }
     }
@@ -90,6 +103,50 @@ public struct Payload: Sendable {
         // The envelope is not signed: preferred serialisation only, so it cannot be re-encoded (docs/HOSTILE.md).
         let cose = try CoseSign1.decode(coseBytes, options: .preferred)
         return Payload(prefix: prefix, base45: base45, compressed: compressed, coseBytes: coseBytes, cose: cose)
+    }
+
+    /// What a verifier needs of a payload: its prefix and its COSE_Sign1 read in place.
+    public struct View: Sendable {
+        /// The prefix found.
+        public let prefix: Prefix
+        /// The COSE message.
+        public let cose: CoseSign1.View
+    }
+
+    /// `decode(_:limits:partial:inflater:)` as a `View`, with the same answer and the same errors: the Base45 and
+    /// zlib stages go into `inflater`'s buffers, reused from payload to payload, and the COSE message is read in place
+    /// (`CoseSign1.view`). Text this path does not take (a failure, an unusual form) goes through `decode` itself.
+    public static func view(_ text: String, limits: Limits = .standard, inflater: Inflater? = nil) throws(QRCertError) -> View {
+        func general() throws(QRCertError) -> View {
+            var partial = Partial()
+            let payload = try decode(text, limits: limits, partial: &partial, inflater: inflater)
+            return View(prefix: payload.prefix, cose: CoseSign1.View(payload.cose))
+        }
+        guard text.utf8.count <= limits.maxTextLength else { return try general() }
+        // The buffers leave the inflater while in use, so that each is referenced once and written in place.
+        var decoded = inflater?.decoded ?? []
+        inflater?.decoded = []
+        defer { inflater?.decoded = decoded }
+        var text = text
+        let prefix: Prefix? = text.withUTF8 { utf8 in
+            guard let prefix = Prefix(start: utf8),
+                  Base45.decodeValid(UnsafeBufferPointer(rebasing: utf8[4...]), into: &decoded)  // every prefix is 4 bytes
+            else { return nil }
+            return prefix
+        }
+        guard let prefix else { return try general() }
+        guard prefix.isCompressed else {
+            return View(prefix: prefix, cose: try CoseSign1.view(decoded, options: .preferred))
+        }
+        var inflated = inflater?.inflated ?? []
+        inflater?.inflated = []
+        defer { inflater?.inflated = inflated }
+        if let inflater {
+            try inflater.inflate(decoded, limit: limits.maxInflatedSize, into: &inflated)
+        } else {
+            inflated = try Deflate.inflate(decoded, limit: limits.maxInflatedSize)
+        }
+        return View(prefix: prefix, cose: try CoseSign1.view(inflated, options: .preferred))
     }
 
     /// Encodes a signed COSE_Sign1 as QR text.

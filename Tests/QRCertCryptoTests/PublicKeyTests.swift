@@ -1,3 +1,4 @@
+import Foundation
 import QRCertCrypto
 import QRCertFormat
 import XCTest
@@ -42,6 +43,61 @@ final class PublicKeyTests: XCTestCase {
         let p256 = try PrivateKey.generate(.es256).publicKey
         for algorithm in [SignatureAlgorithm.es384, .ps256, .edDSA] {
             assertThrowsCode("KEY_ALG_MISMATCH", stage: .key) { _ = try p256.verify(signature, of: [], algorithm: algorithm) }
+        }
+    }
+
+    /// ECDSA checks go through each thread's own contexts (`VerifyContexts`): a wrong signature leaves them usable,
+    /// more keys than a thread keeps (16) still verify, round after round, and every algorithm takes its message in pieces.
+    func testVerifyInPiecesAndThroughThreadContexts() throws {
+        let message = Array("[\"Signature1\", protected, h'', payload]".utf8)
+        var keys = try (0..<20).map { try PrivateKey.generate($0 % 2 == 0 ? .es256 : .es384) }
+        keys += [try PrivateKey.generate(.edDSA), try PrivateKey.generate(.ps256)]
+        let signatures = try keys.map { try $0.sign(message) }
+        func inPieces(_ key: PrivateKey, _ signature: [UInt8], _ message: [UInt8]) throws -> Bool {
+            try key.publicKey.verify(signature[...], algorithm: key.algorithm) { update in
+                message.withUnsafeBytes { all in
+                    update(UnsafeRawBufferPointer(rebasing: all[..<3]))
+                    update(UnsafeRawBufferPointer(rebasing: all[3..<3]))
+                    update(UnsafeRawBufferPointer(rebasing: all[3...]))
+                }
+            }
+        }
+        for _ in 0..<2 {
+            for (key, signature) in zip(keys, signatures) {
+                var wrong = signature
+                wrong[wrong.count / 2] ^= 1
+                XCTAssertFalse(try key.publicKey.verify(wrong, of: message, algorithm: key.algorithm), "\(key.algorithm)")
+                XCTAssertTrue(try key.publicKey.verify(signature, of: message, algorithm: key.algorithm), "\(key.algorithm)")
+                XCTAssertTrue(try inPieces(key, signature, message), "\(key.algorithm)")
+                XCTAssertFalse(try inPieces(key, signature, message + [0]), "\(key.algorithm)")
+                XCTAssertFalse(try key.publicKey.verify(Array(signature.dropLast()), of: message, algorithm: key.algorithm))
+            }
+        }
+        // Another key of the same kind does not verify it, though this thread has a context for each.
+        XCTAssertFalse(try keys[2].publicKey.verify(signatures[0], of: message, algorithm: .es256))
+        XCTAssertTrue(try keys[0].publicKey.verify(signatures[0], of: message, algorithm: .es256))
+        CryptoThread.finish()
+        XCTAssertTrue(try keys[0].publicKey.verify(signatures[0], of: message, algorithm: .es256), "contexts made again after finish")
+    }
+
+    /// Threads verifying with one shared key at once each use their own contexts and get each answer right.
+    func testThreadsShareOneKey() throws {
+        let key = try PrivateKey.generate(.es256)
+        let messages = (0..<8).map { Array("message \($0)".utf8) }
+        let signatures = try messages.map { try key.sign($0) }
+        nonisolated(unsafe) let answers = UnsafeMutableBufferPointer<Int>.allocate(capacity: 8 * 16)
+        defer { answers.deallocate() }
+        answers.initialize(repeating: -1)
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for round in 0..<16 {
+                // Odd rounds check another thread's signature against this thread's message: false.
+                let signature = signatures[round % 2 == 0 ? thread : (thread + 1) % 8]
+                let verified = (try? key.publicKey.verify(signature, of: messages[thread], algorithm: .es256)).map { $0 ? 1 : 0 } ?? 2
+                answers[thread * 16 + round] = verified
+            }
+        }
+        for thread in 0..<8 {
+            XCTAssertEqual(Array(answers[(thread * 16)..<(thread * 16 + 16)]), (0..<16).map { $0 % 2 == 0 ? 1 : 0 }, "thread \(thread)")
         }
     }
 
