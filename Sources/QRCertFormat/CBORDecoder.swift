@@ -342,15 +342,47 @@ struct Reader {
     mutating func text(_ head: Head) throws(QRCertError) -> String {
         guard !head.indefinite else { return try validUTF8(try string(head)[...], at: head.start) }
         // A definite text is decoded from the input in place: no byte array between the input and the string.
-        return try validUTF8(bytes[try definiteRange(head)], at: head.start)
+        let range = try definiteRange(head)
+        return try validUTF8(bytes[range], at: head.start)
     }
 
     func validUTF8(_ content: ArraySlice<UInt8>, at start: Int) throws(QRCertError) -> String {
-        // One pass validates and copies the contiguous bytes (TrustStore uses `String(validating:)` too).
-        guard let text = content.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) else {
-            throw error("CBOR_BAD_UTF8", "cbor text string is not valid utf-8", at: start)
+        // Checked first, so that decoding (which would repair an invalid sequence with U+FFFD) only copies.
+        let text: String? = content.withUnsafeBufferPointer { utf8 in
+            Self.isWellFormed(utf8) ? String(decoding: utf8, as: UTF8.self) : nil
         }
+        guard let text else { throw error("CBOR_BAD_UTF8", "cbor text string is not valid utf-8", at: start) }
         return text
+    }
+
+    /// Whether `utf8` is well-formed UTF-8 (The Unicode Standard, Table 3-7): no overlong forms, no surrogates,
+    /// nothing above U+10FFFF, no truncated sequence.
+    static func isWellFormed(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = utf8.count
+        var index = 0
+        while index < count {
+            let lead = utf8[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF  // the range of the byte after the lead
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE, 0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return false
+            }
+            guard count - index >= length, (low...high).contains(utf8[index + 1]) else { return false }
+            for offset in 2..<length where utf8[index + offset] & 0xC0 != 0x80 { return false }
+            index += length
+        }
+        return true
     }
 
     // MARK: Major type 7

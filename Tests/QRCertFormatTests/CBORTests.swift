@@ -287,6 +287,35 @@ final class CBORTests: XCTestCase {
         assertCode("7f 61c3 61bc ff", "CBOR_BAD_UTF8", options: .lenient)
     }
 
+    /// A text string is accepted exactly when the standard library judges its bytes well-formed UTF-8: every
+    /// sequence of up to three bytes drawn from the lead and continuation boundaries, and four-byte ones around U+10000
+    /// and U+10FFFF.
+    func testTextAcceptedExactlyWhenWellFormedUTF8() {
+        let bytes: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1,
+                              0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
+        var sequences: [[UInt8]] = bytes.map { [$0] }
+        for a in bytes { for b in bytes { sequences.append([a, b]) } }
+        for a in bytes where a >= 0xC2 { for b in bytes { for c in bytes { sequences.append([a, b, c]) } } }
+        for a: UInt8 in [0xF0, 0xF1, 0xF3, 0xF4, 0xF5] {
+            for b in bytes { for c: UInt8 in [0x80, 0xBF, 0x41] { for d: UInt8 in [0x80, 0xBF, 0x41, 0xC2] { sequences.append([a, b, c, d]) } } }
+        }
+        var accepted = 0
+        for sequence in sequences {
+            let encoded = [0x60 | UInt8(sequence.count)] + sequence
+            let name = encoded.map { String(format: "%02x", $0) }.joined()
+            let decoded = Result { () throws(QRCertError) in try CBORDecoder.decode(encoded) }
+            if let expected = String(validating: sequence, as: UTF8.self) {
+                XCTAssertEqual(try? decoded.get(), .text(expected), name)
+                accepted += 1
+            } else {
+                guard case .failure(let error) = decoded else { XCTFail("\(name) decoded: \(decoded)"); continue }
+                XCTAssertEqual(error.code, "CBOR_BAD_UTF8", name)
+            }
+        }
+        XCTAssertGreaterThan(accepted, 300)
+        XCTAssertGreaterThan(sequences.count - accepted, 5_000)
+    }
+
     func testNonPreferredHeadsOnlyRejectedWhenRequired() throws {
         let required = CBORDecoder.Options(requirePreferredEncoding: true)
         for input in ["1817", "190017", "1900ff", "1a0000ffff", "1b00000000ffffffff", "3817", "580100", "7800", "9800", "b800", "d81701", "d9001801", "f8ff"] {
