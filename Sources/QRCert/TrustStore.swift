@@ -25,13 +25,23 @@ public struct TrustAnchor: Sendable {
     public internal(set) var intermediates: [Certificate] = []
 }
 
+/// A kid as a dictionary key, hashed as one run of bytes (`[UInt8]` hashes each byte on its own): the verifier looks
+/// one up for every payload.
+private struct KeyIDKey: Hashable {
+    let bytes: [UInt8]
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+}
+
 /// The set of trusted keys: anchors looked up by key id, policies looked up by key (SPKI).
 /// Several anchors may share a kid, and several kids may name one key.
 public struct TrustStore: Sendable {
     /// Every anchor, in load order, each with its key's listing.
     public var anchors: [TrustAnchor] { stored.map(resolved) }
     private var stored: [TrustAnchor] = []
-    private var byKeyID: [[UInt8]: [Int]] = [:]
+    private var byKeyID: [KeyIDKey: [Int]] = [:]
     /// The trust list's entry for each key, by its identity (canonical SPKI DER).
     private var listings: [[UInt8]: TrustListEntry] = [:]
     /// CA certificates (a CSCA) that signer certificates must chain to (`verify --trust-ca`); see `CertificateChainPolicy`.
@@ -95,7 +105,7 @@ public struct TrustStore: Sendable {
     /// Anchors whose kid is `keyID`, each with its key's listing; an anchor from the trust list comes before the
     /// same certificate or key given otherwise, so the verdict names the list.
     public func anchors(for keyID: [UInt8]) -> [TrustAnchor] {
-        guard let indices = byKeyID[keyID] else { return [] }
+        guard let indices = byKeyID[KeyIDKey(bytes: keyID)] else { return [] }
         let found = indices.map { resolved(stored[$0]) }
         return found.count == 1 ? found : found.filter(\.fromTrustList) + found.filter { !$0.fromTrustList }
     }
@@ -106,7 +116,7 @@ public struct TrustStore: Sendable {
     /// Internal rather than private so tests can file an anchor under a chosen kid: two real keys
     /// never share one, yet the verifier must cope when a trust list says they do.
     mutating func append(_ anchor: TrustAnchor) {
-        byKeyID[anchor.keyID, default: []].append(stored.count)
+        byKeyID[KeyIDKey(bytes: anchor.keyID), default: []].append(stored.count)
         stored.append(anchor)
     }
 
