@@ -33,10 +33,11 @@ public enum CompactCredential {
 
     /// The compact record map: every present field but the two dates `iat` and `exp` give.
     static func record(_ credential: Credential) -> CBOR {
-        let profile = credential.profile
-        return .map(credential.values.compactMap { entry in
-            if entry.field.name == profile.validFrom || entry.field.name == profile.validUntil { return nil }
-            return CBORPair(.int(entry.field.key), item(entry.value, field: entry.field))
+        let profile = credential.profile, fields = profile.fields
+        return .map(credential.entries.compactMap { entry in
+            let field = fields[entry.position]
+            if field.name == profile.validFrom || field.name == profile.validUntil { return nil }
+            return CBORPair(.int(field.key), item(entry.value, field: field))
         })
     }
 
@@ -88,37 +89,39 @@ public enum CompactCredential {
         }
         let (validFrom, validUntil) = try window(claims, profile: profile)
 
-        var items = [CBOR?](repeating: nil, count: profile.fields.count)
+        let fields = profile.fields
+        let fromPosition = profile.validFromPosition, untilPosition = profile.validUntilPosition
+        var items = [CBOR?](repeating: nil, count: fields.count)
         for pair in pairs {
-            guard let key = pair.key.int64, let position = profile.fields.firstIndex(where: { $0.key == key }) else {
+            guard let key = pair.key.int64, let position = profile.position(key: key) else {
                 throw QRCertError(.content, "CONTENT_UNKNOWN_FIELD", "record has key \(pair.key) that profile \(profile.type) does not define")
             }
-            let name = profile.fields[position].name
-            if name == profile.validFrom || name == profile.validUntil {
-                throw notCanonical("field \(name) is left out of a QC2: record: it is derived from \(name == profile.validFrom ? "iat" : "exp")")
+            if position == fromPosition || position == untilPosition {
+                let name = fields[position].name
+                throw notCanonical("field \(name) is left out of a QC2: record: it is derived from \(position == fromPosition ? "iat" : "exp")")
             }
             items[position] = pair.value
         }
-        var values: [(field: Profile.Field, value: Credential.Value)] = []
-        values.reserveCapacity(profile.fields.count)
-        for (position, field) in profile.fields.enumerated() {
-            if field.name == profile.validFrom {
-                values.append((field, .date(validFrom)))
+        var entries: [Credential.Entry] = []
+        entries.reserveCapacity(fields.count)
+        for position in fields.indices {
+            if position == fromPosition {
+                entries.append(Credential.Entry(position: position, value: .date(validFrom)))
                 continue
             }
-            if field.name == profile.validUntil {
-                if let validUntil { values.append((field, .date(validUntil))) }
+            if position == untilPosition {
+                if let validUntil { entries.append(Credential.Entry(position: position, value: .date(validUntil))) }
                 continue
             }
             guard let item = items[position] else {
-                if field.required {
-                    throw QRCertError(.content, "CONTENT_MISSING_FIELD", "record lacks required field \(field.name)")
+                if fields[position].required {
+                    throw QRCertError(.content, "CONTENT_MISSING_FIELD", "record lacks required field \(fields[position].name)")
                 }
                 continue
             }
-            values.append((field, try value(of: item, field: field)))
+            entries.append(Credential.Entry(position: position, value: try value(of: item, field: fields[position])))
         }
-        let credential = Credential(profile: profile, values: values)
+        let credential = Credential(profile: profile, entries: entries)
         var derived = claims
         derived.notBefore = claims.issuedAt
         derived.certificateID = claims.issuedAt.map {

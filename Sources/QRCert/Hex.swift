@@ -20,6 +20,16 @@ public enum Hex {
         }
     }
 
+    /// `encode(bytes)`'s UTF-8 appended to `out`.
+    public static func encode(_ bytes: [UInt8], into out: WriteBuffer) {
+        let room = out.reserve(2 * bytes.count)
+        for (index, b) in bytes.enumerated() {
+            room[2 * index] = digits[Int(b >> 4)]
+            room[2 * index + 1] = digits[Int(b & 15)]
+        }
+        out.commit(2 * bytes.count)
+    }
+
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Parses hex (either case, even length); nil otherwise.

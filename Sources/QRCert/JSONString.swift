@@ -3,57 +3,31 @@
 /// (controls, bidi and format characters, U+2028/9: the set a screen never shows raw) as `\uXXXX`
 /// (UTF-16, lower-case hex); everything else copied as UTF-8.
 public enum JSONString {
-    private static let hex = Array("0123456789abcdef".utf8)
+    private static let hex: StaticString = "0123456789abcdef"
+
+    /// The most bytes `quote` writes for a string of `utf8Count` bytes: a C0 control byte becomes six.
+    @inlinable public static func maxQuotedCount(_ utf8Count: Int) -> Int { 6 * utf8Count + 2 }
 
     /// Appends `s`, quoted, to `out`.
     public static func quote(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
-            var i = 0
-            let n = bytes.count
-            var run = 0  // start of the bytes not yet copied
-            while i < n {
-                let b0 = bytes[i]
-                if b0 >= 0x20 && b0 < 0x7F && b0 != UInt8(ascii: "\"") && b0 != UInt8(ascii: "\\") {
-                    i += 1
-                    continue
-                }
-                if b0 < 0x80 {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
-                    switch b0 {
-                    case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b0)
-                    case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b0)
-                    case UInt8(ascii: "\n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-                    case UInt8(ascii: "\r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-                    case UInt8(ascii: "\t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-                    default: unit(UInt32(b0), into: &out)  // the other C0 controls and DEL
-                    }
-                    i += 1
-                    run = i
-                    continue
-                }
-                // A Swift string is valid UTF-8: the scalar from its lead byte and continuation bytes.
-                let length = b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4
-                var value = UInt32(b0) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-                for k in 1..<length { value = value << 6 | UInt32(bytes[i + k] & 0x3F) }
-                if DisplayText.isUnsafe(value) {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
-                    if value > 0xFFFF {
-                        unit(0xD800 + ((value - 0x10000) >> 10), into: &out)
-                        unit(0xDC00 + ((value - 0x10000) & 0x3FF), into: &out)
-                    } else {
-                        unit(value, into: &out)
-                    }
-                    run = i + length
-                }
-                i += length
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxQuotedCount(bytes.count)) { room in
+                let written = quote(bytes, to: room.baseAddress!)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: room[0..<written]))
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<n]))
         }
-        out.append(UInt8(ascii: "\""))
     }
 
+    /// Appends `s`, quoted, to `out`. Inlined into its caller: a verdict's line quotes some 25 short strings.
+    @inlinable public static func quote(_ s: String, into out: WriteBuffer) {
+        let room = out.reserve(maxQuotedCount(s.utf8.count))
+        let written = s.utf8.withContiguousStorageIfAvailable { quote($0, to: room) } ?? {
+            var copy = s
+            return copy.withUTF8 { quote($0, to: room) }
+        }()
+        out.commit(written)
+    }
 
     /// `s` quoted, as text.
     public static func quoted(_ s: String) -> String {
@@ -62,10 +36,89 @@ public enum JSONString {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `\uXXXX`, lower-case hex.
-    private static func unit(_ unit: UInt32, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\\"))
-        out.append(UInt8(ascii: "u"))
-        for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((unit >> UInt32(shift)) & 0xF)]) }
+    /// Writes `bytes` (valid UTF-8: a Swift string's), quoted, at `out`, which has room for
+    /// `maxQuotedCount(bytes.count)` bytes; returns how many it wrote. The one quoting both forms above use.
+    @usableFromInline static func quote(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        let input = bytes.baseAddress!
+        var o = 0
+        out[o] = UInt8(ascii: "\""); o += 1
+        let n = bytes.count
+        var i = 0
+        func unit(_ unit: UInt32) {
+            out[o] = UInt8(ascii: "\\"); out[o + 1] = UInt8(ascii: "u")
+            hex.withUTF8Buffer { digits in
+                for k in 0..<4 { out[o + 2 + k] = digits[Int((unit >> UInt32(12 - 4 * k)) & 0xF)] }
+            }
+            o += 6
+        }
+        while i < n {
+            // Up to eight plain bytes at a time (printable ASCII other than `"` and `\`), found with one test of a
+            // word and copied with one store: most of every line is such text. The room is six times the input,
+            // so the store always fits; bytes of it past the plain ones are overwritten by what follows them.
+            if n >= 8 {
+                let whole = i + 8 <= n
+                // At the end, the word that ends with the last byte, its bytes before i shifted out (little-endian).
+                let word = whole ? UnsafeRawPointer(input + i).loadUnaligned(as: UInt64.self)
+                    : UnsafeRawPointer(input + n - 8).loadUnaligned(as: UInt64.self) >> UInt64(8 * (i - (n - 8)))
+                let plain = min(plainPrefix(word), n - i)
+                if whole {
+                    UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
+                } else {
+                    for k in 0..<plain { out[o + k] = input[i + k] }
+                }
+                i += plain
+                o += plain
+                if plain == 8 { continue }
+                guard i < n else { break }
+            }
+            let b0 = input[i]
+            if b0 >= 0x20 && b0 < 0x7F && b0 != UInt8(ascii: "\"") && b0 != UInt8(ascii: "\\") {
+                out[o] = b0
+                i += 1
+                o += 1
+                continue
+            }
+            if b0 < 0x80 {
+                switch b0 {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out[o] = UInt8(ascii: "\\"); out[o + 1] = b0; o += 2
+                case UInt8(ascii: "\n"): out[o] = UInt8(ascii: "\\"); out[o + 1] = UInt8(ascii: "n"); o += 2
+                case UInt8(ascii: "\r"): out[o] = UInt8(ascii: "\\"); out[o + 1] = UInt8(ascii: "r"); o += 2
+                case UInt8(ascii: "\t"): out[o] = UInt8(ascii: "\\"); out[o + 1] = UInt8(ascii: "t"); o += 2
+                default: unit(UInt32(b0))  // the other C0 controls and DEL
+                }
+                i += 1
+                continue
+            }
+            // A Swift string is valid UTF-8: the scalar from its lead byte and continuation bytes.
+            let length = b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4
+            var value = UInt32(b0) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+            for k in 1..<length { value = value << 6 | UInt32(input[i + k] & 0x3F) }
+            if DisplayText.isUnsafe(value) {
+                if value > 0xFFFF {
+                    unit(0xD800 + ((value - 0x10000) >> 10))
+                    unit(0xDC00 + ((value - 0x10000) & 0x3FF))
+                } else {
+                    unit(value)
+                }
+            } else {
+                for k in 0..<length { out[o + k] = input[i + k] }
+                o += length
+            }
+            i += length
+        }
+        out[o] = UInt8(ascii: "\""); o += 1
+        return o
+    }
+
+    /// How many of the bytes of `word`, from its first (lowest), are printable ASCII other than `"` and `\`
+    /// (0x20-0x7E but 0x22 and 0x5C): 8 when all are. Each test marks the high bit of every byte that fails it and
+    /// possibly of bytes after such a byte (a borrow), never of one before: the lowest mark is the first failure.
+    @inline(__always)
+    static func plainPrefix(_ word: UInt64) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let below = (word &- ones &* 0x20) & ~word & highs
+        let special = hasZero(word ^ (ones &* 0x22)) | hasZero(word ^ (ones &* 0x5C)) | hasZero(word ^ (ones &* 0x7F))
+        return ((word & highs) | below | special).trailingZeroBitCount >> 3
     }
 }

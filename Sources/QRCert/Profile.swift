@@ -65,21 +65,116 @@ public struct Profile: Sendable, Codable, Equatable {
     }
 
     /// Credential type carried in the payload (e.g. `vn.dl`).
-    public var type: String
+    public var type: String {
+        get { storage.type }
+        set { unique().type = newValue }
+    }
     /// Human name.
-    public var name: Text
+    public var name: Text {
+        get { storage.name }
+        set { unique().name = newValue }
+    }
     /// Field whose value identifies the record (file names, manifest, duplicate check).
-    public var idField: String
+    public var idField: String {
+        get { storage.idField }
+        set { unique().idField = newValue; storage.index() }
+    }
     /// Date field giving `iat` and `nbf`.
-    public var validFrom: String
+    public var validFrom: String {
+        get { storage.validFrom }
+        set { unique().validFrom = newValue; storage.index() }
+    }
     /// Date field giving `exp`; `nil` means this credential type never expires (said explicitly in the file).
-    public var validUntil: String?
+    public var validUntil: String? {
+        get { storage.validUntil }
+        set { unique().validUntil = newValue; storage.index() }
+    }
     /// When `validUntil` may be empty.
-    public var noExpiryWhen: NoExpiryRule?
+    public var noExpiryWhen: NoExpiryRule? {
+        get { storage.noExpiryWhen }
+        set { unique().noExpiryWhen = newValue; storage.index() }
+    }
     /// Offset of the issuing office's civil time, e.g. `+07:00`: dates start at its midnight.
-    public var utcOffset: String
+    public var utcOffset: String {
+        get { storage.utcOffset }
+        set { unique().utcOffset = newValue }
+    }
     /// The fields, in display order.
-    public var fields: [Field]
+    public var fields: [Field] {
+        get { storage.fields }
+        _modify {
+            let storage = unique()
+            defer { storage.index() }
+            yield &storage.fields
+        }
+    }
+
+    /// The profile's members in one shared, copy-on-write box: a verifier copies a profile into every credential
+    /// and verdict, and a copy is then one reference, not a dozen (docs/PERFORMANCE.md).
+    private var storage: Storage
+
+    /// The box, unshared before a change.
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+        return storage
+    }
+
+    // Changed only through `unique()` (or while a decoder builds it), while no other profile refers to it: that is
+    // what makes it Sendable, and what makes the run-time exclusivity check of each member redundant.
+    final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) var type = "", name = Text(vi: "", en: ""), idField = "", validFrom = ""
+        @exclusivity(unchecked) var validUntil: String?, noExpiryWhen: NoExpiryRule?, utcOffset = ""
+        @exclusivity(unchecked) var fields: [Field] = [], utcOffsetSeconds: Int64 = 0
+        /// Each field's wire key, by position (what a record's keys are looked up in).
+        @exclusivity(unchecked) private(set) var keys: [Int64] = []
+        /// The positions of the fields `idField`, `validFrom`, `validUntil` and `noExpiryWhen.field` name.
+        @exclusivity(unchecked) private(set) var idPosition: Int?, validFromPosition: Int?, validUntilPosition: Int?
+        @exclusivity(unchecked) private(set) var noExpiryPosition: Int?
+
+        init() {}
+
+        init(copying other: Storage) {
+            (type, name, idField, validFrom, validUntil) = (other.type, other.name, other.idField, other.validFrom, other.validUntil)
+            (noExpiryWhen, utcOffset, fields, utcOffsetSeconds) = (other.noExpiryWhen, other.utcOffset, other.fields, other.utcOffsetSeconds)
+            index()
+        }
+
+        /// Recomputes the look-up tables after a change to the fields or to a name they are found by.
+        func index() {
+            keys = fields.map(\.key)
+            func position(_ name: String?) -> Int? { name.flatMap { name in fields.firstIndex { $0.name == name } } }
+            idPosition = position(idField)
+            validFromPosition = position(validFrom)
+            validUntilPosition = position(validUntil)
+            noExpiryPosition = position(noExpiryWhen?.field)
+        }
+    }
+
+    /// Each field's wire key, by position.
+    var fieldKeys: [Int64] { storage.keys }
+
+    /// The position in `fields` of the field with wire key `key` (what `Credential.Entry.position` holds).
+    public func position(key: Int64) -> Int? { storage.keys.firstIndex(of: key) }
+
+    /// The position in `fields` of the field called `name`.
+    public func position(named name: String) -> Int? { storage.fields.firstIndex { $0.name == name } }
+
+    /// The position in `fields` of the `idField` field (nil when no field has that name), kept with the fields.
+    public var idPosition: Int? { storage.idPosition }
+    /// The position in `fields` of the `validFrom` field (nil when no field has that name).
+    public var validFromPosition: Int? { storage.validFromPosition }
+    /// The position in `fields` of the `validUntil` field (nil when there is none).
+    public var validUntilPosition: Int? { storage.validUntilPosition }
+    /// The position in `fields` of the `noExpiryWhen` rule's field (nil when there is none).
+    var noExpiryPosition: Int? { storage.noExpiryPosition }
+
+    public static func == (a: Profile, b: Profile) -> Bool {
+        if a.storage === b.storage { return true }
+        let x = a.storage, y = b.storage
+        return x.type == y.type && x.name == y.name && x.idField == y.idField && x.validFrom == y.validFrom
+            && x.validUntil == y.validUntil && x.noExpiryWhen == y.noExpiryWhen && x.utcOffset == y.utcOffset
+            && x.fields == y.fields && x.utcOffsetSeconds == y.utcOffsetSeconds
+    }
 
     enum CodingKeys: String, CodingKey {
         case type, name, fields
@@ -93,23 +188,26 @@ public struct Profile: Sendable, Codable, Equatable {
     /// Decodes `valid_until` as required-but-nullable: a missing key is an error, `null` is the explicit "never expires".
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        type = try c.decode(String.self, forKey: .type)
-        name = try c.decode(Text.self, forKey: .name)
-        idField = try c.decode(String.self, forKey: .idField)
-        validFrom = try c.decode(String.self, forKey: .validFrom)
+        let storage = Storage()
+        self.storage = storage
+        storage.type = try c.decode(String.self, forKey: .type)
+        storage.name = try c.decode(Text.self, forKey: .name)
+        storage.idField = try c.decode(String.self, forKey: .idField)
+        storage.validFrom = try c.decode(String.self, forKey: .validFrom)
         guard c.contains(.validUntil) else {
             throw DecodingError.keyNotFound(CodingKeys.validUntil, .init(codingPath: c.codingPath,
                 debugDescription: "valid_until is required: a date field, or null for a credential that never expires"))
         }
-        validUntil = try c.decodeIfPresent(String.self, forKey: .validUntil)
-        noExpiryWhen = try c.decodeIfPresent(NoExpiryRule.self, forKey: .noExpiryWhen)
-        utcOffset = try c.decode(String.self, forKey: .utcOffset)
+        storage.validUntil = try c.decodeIfPresent(String.self, forKey: .validUntil)
+        storage.noExpiryWhen = try c.decodeIfPresent(NoExpiryRule.self, forKey: .noExpiryWhen)
+        storage.utcOffset = try c.decode(String.self, forKey: .utcOffset)
         do throws(QRCertError) {
-            utcOffsetSeconds = try Self.parseOffset(utcOffset)
+            storage.utcOffsetSeconds = try Self.parseOffset(storage.utcOffset)
         } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.utcOffset], debugDescription: error.message))
         }
-        fields = try c.decode([Field].self, forKey: .fields)
+        storage.fields = try c.decode([Field].self, forKey: .fields)
+        storage.index()
     }
 
     /// Encodes, writing `valid_until: null` explicitly.
@@ -132,7 +230,10 @@ public struct Profile: Sendable, Codable, Equatable {
     public func field(key: Int64) -> Field? { fields.first { $0.key == key } }
 
     /// The UTC offset in seconds east of UTC (checked when the profile is read).
-    public private(set) var utcOffsetSeconds: Int64 = 0
+    public private(set) var utcOffsetSeconds: Int64 {
+        get { storage.utcOffsetSeconds }
+        set { unique().utcOffsetSeconds = newValue }
+    }
 
     /// Loads and checks a profile file. `source` names it in errors.
     public static func load(json: Data, source: String) throws(QRCertError) -> Profile {

@@ -25,6 +25,14 @@ public enum Timestamp {
         }
     }
 
+    /// `iso(seconds)`'s UTF-8 appended to `out` (the verdict line's times).
+    public static func iso(_ seconds: Int64, into out: WriteBuffer) {
+        let (date, rest) = split(seconds)
+        guard let (year, month, day) = fourDigitYear(date) else { return out.append(utf8: iso(seconds)) }
+        write(year, month, day, rest, into: UnsafeMutableBufferPointer(start: out.reserve(20), count: 20))
+        out.commit(20)
+    }
+
     /// The civil day and the seconds into it. Floor division without intermediate overflow: claimed NumericDates
     /// reach Int64.min.
     private static func split(_ seconds: Int64) -> (date: CivilDate, rest: Int64) {

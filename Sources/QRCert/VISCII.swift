@@ -48,6 +48,19 @@ public enum VISCII {
         return map
     }()
 
+    /// Whether scalar `value` has a VISCII code (what `encode` asks of each scalar), from a table of the scalars
+    /// below U+1F00: every VISCII scalar is one of them.
+    static func hasCode(_ value: UInt32) -> Bool {
+        value < 0x1F00 && codeTable[Int(value)]
+    }
+
+    private static let codeTable: [Bool] = {
+        var table = [Bool](repeating: false, count: 0x1F00)
+        for value in 0x20..<0x7F { table[value] = true }
+        for scalar in scalars { table[Int(scalar)] = true }
+        return table
+    }()
+
     /// The VISCII bytes of `text`, or nil when one of its characters has no VISCII code.
     public static func encode(_ text: String) -> [UInt8]? {
         var bytes: [UInt8] = []
@@ -81,6 +94,50 @@ public enum VISCII {
             }
             return String(decoding: UnsafeBufferPointer(rebasing: utf8[..<count]), as: UTF8.self)
         }
+    }
+
+    /// The text of VISCII `bytes` (as `decode`) and its `FieldText.Facts`, in one pass through one table giving each
+    /// byte's UTF-8 and what its scalar is.
+    static func decodeWithFacts(_ bytes: [UInt8]) -> (String, FieldText.Facts) {
+        var flags: UInt32 = 0, count = 0
+        let text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 3) { utf8 in
+            decodingTable.withUnsafeBufferPointer { table in
+                for byte in bytes {
+                    let entry = table[Int(byte)]
+                    flags |= entry
+                    utf8[count] = UInt8(truncatingIfNeeded: entry)
+                    count += 1
+                    if entry & 0xFF_FF00 != 0 { utf8[count] = UInt8(truncatingIfNeeded: entry >> 8); count += 1 }
+                    if entry & 0xFF_0000 != 0 { utf8[count] = UInt8(truncatingIfNeeded: entry >> 16); count += 1 }
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: utf8[..<count]), as: UTF8.self)
+        }
+        var facts = FieldText.Facts()
+        facts.utf8Count = count
+        facts.hasControlCharacter = flags & Decoding.control != 0
+        facts.isASCII = flags & Decoding.nonASCII == 0
+        facts.isNFCStable = flags & Decoding.nfcUnstable == 0
+        // Every scalar of VISCII has a VISCII code: hasVISCIICodes stays true.
+        if let first = bytes.first, let last = bytes.last {
+            facts.hasEdgeSpace = (decodingTable[Int(first)] | decodingTable[Int(last)]) & Decoding.space != 0
+        }
+        return (text, facts)
+    }
+
+    /// The bits of a `decodingTable` entry above the UTF-8 bytes (bits 0-23, first byte lowest; no scalar of VISCII
+    /// encodes a zero byte after its first).
+    private enum Decoding {
+        static let control: UInt32 = 1 << 26, nonASCII: UInt32 = 1 << 27, nfcUnstable: UInt32 = 1 << 28, space: UInt32 = 1 << 29
+    }
+
+    private static let decodingTable: [UInt32] = zip(scalars, utf8Table).map { value, utf8 in
+        var entry = utf8
+        if DisplayText.isUnsafe(value) { entry |= Decoding.control }
+        if value >= 0x80 { entry |= Decoding.nonASCII }
+        if !FieldText.Facts.isNFCStable(value) { entry |= Decoding.nfcUnstable }
+        if FieldText.Facts.isSpace(value) { entry |= Decoding.space }
+        return entry
     }
 
     /// The UTF-8 bytes of each byte's scalar, first byte lowest (no scalar here needs a fourth byte or encodes a zero byte after the first).

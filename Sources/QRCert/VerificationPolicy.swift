@@ -44,13 +44,23 @@ public struct PolicyInput: Sendable {
     public var credentialType: String? {
         let content = claims[CWTClaims.Key.credential]
         if case .array(let items)? = content { return items.first?.textValue }
-        return content?[1]?.textValue
+        return content?.item(1)?.textValue
     }
 
     /// The specimen flag, if any: key 3 of a version 1 credential map, the third item of a `QC2:` array.
     public var specimenFlag: CBOR? {
         let content = claims[CWTClaims.Key.credential]
         if case .array(let items)? = content { return items.count > 2 ? items[2] : nil }
-        return content?[SpecimenPolicy.key]
+        return content?.item(SpecimenPolicy.key)
+    }
+}
+
+extension CBOR {
+    /// `self[key]` (the value of the first pair whose key is the integer `key`, nil if absent or not a map),
+    /// compared as integers rather than by building and comparing a `CBOR` for each pair.
+    func item(_ key: Int64) -> CBOR? {
+        guard case .map(let pairs) = self else { return nil }
+        for pair in pairs where pair.key.int64 == key { return pair.value }
+        return nil
     }
 }

@@ -33,6 +33,17 @@ public struct Verifier: Sendable {
          SpecimenPolicy()]
     }
 
+    /// Runs `policies`, in their order, on `input`: called directly rather than through an array of existentials
+    /// made for every payload (PolicyOrderTests checks that this is the order and the failures of `policies`).
+    func runPolicies(_ input: inout PolicyInput, into failures: inout [QRCertError]) {
+        func keep(_ found: [QRCertError]) { if !found.isEmpty { failures.append(contentsOf: found) } }
+        keep(ContentPolicy(profiles: profiles).check(&input))
+        keep(ValidityPolicy().check(&input))
+        keep(KeyListingPolicy().check(&input))
+        keep(RevocationPolicy(revocations: lists.revocations).check(&input))
+        keep(SpecimenPolicy().check(&input))
+    }
+
     /// Verifies `text` at `time` (seconds since 1970 UTC). Valid only when the signature verified and no
     /// step failed. A thread verifying many payloads passes its own `inflater`, reused for each (never shared).
     public func verify(_ text: String, at time: Int64, inflater: Inflater? = nil) -> Verdict {
@@ -108,9 +119,7 @@ public struct Verifier: Sendable {
 
         var input = PolicyInput(prefix: payload.prefix, claims: claims, signer: verdict.anchor ?? anchor, time: verdict.time, clockSkew: clockSkew)
         input.keyID = kid
-        for policy in policies {
-            verdict.failures.append(contentsOf: policy.check(&input))
-        }
+        runPolicies(&input, into: &verdict.failures)
         verdict.claims = input.claims  // with a QC2: payload's derived nbf and cti
         verdict.credential = input.credential
         verdict.revocation = input.revocation

@@ -46,6 +46,13 @@ public struct CWTClaims: Sendable, Equatable {
         self.others = others
     }
 
+    private init(issuer: String?, subject: String?, audience: String?, expiresAt: Int64?, notBefore: Int64?, issuedAt: Int64?,
+                 certificateID: [UInt8]?, others: [CBORPair]) {
+        (self.issuer, self.subject, self.audience) = (issuer, subject, audience)
+        (self.expiresAt, self.notBefore, self.issuedAt) = (expiresAt, notBefore, issuedAt)
+        (self.certificateID, self.others) = (certificateID, others)
+    }
+
     /// A private or unregistered claim by integer key.
     public subscript(key: Int64) -> CBOR? {
         others.first { $0.key.int64 == key }?.value
@@ -56,34 +63,38 @@ public struct CWTClaims: Sendable, Equatable {
         guard case .map(let pairs) = item else {
             throw QRCertError(.content, "CWT_NOT_MAP", "CWT claims must be a CBOR map")
         }
-        var claims = CWTClaims()
+        // Each claim into a local, and the claims made once (a `CWTClaims` mutated in place was copied twice).
+        var issuer: String?, subject: String?, audience: String?, certificateID: [UInt8]?
+        var expiresAt: Int64?, notBefore: Int64?, issuedAt: Int64?
+        var others: [CBORPair] = []
         for pair in pairs {
             guard let key = pair.key.int64 else {
-                claims.others.append(pair)
+                others.append(pair)
                 continue
             }
             switch key {
-            case Key.iss: claims.issuer = try text(pair.value, "iss")
-            case Key.sub: claims.subject = try text(pair.value, "sub")
-            case Key.aud: claims.audience = try text(pair.value, "aud")
-            case Key.exp: claims.expiresAt = try numericDate(pair.value, "exp")
-            case Key.nbf: claims.notBefore = try numericDate(pair.value, "nbf")
-            case Key.iat: claims.issuedAt = try numericDate(pair.value, "iat")
+            case Key.iss: issuer = try text(pair.value, "iss")
+            case Key.sub: subject = try text(pair.value, "sub")
+            case Key.aud: audience = try text(pair.value, "aud")
+            case Key.exp: expiresAt = try numericDate(pair.value, "exp")
+            case Key.nbf: notBefore = try numericDate(pair.value, "nbf")
+            case Key.iat: issuedAt = try numericDate(pair.value, "iat")
             case Key.cti:
                 guard case .bytes(let bytes) = pair.value else { throw bad("cti", "a byte string") }
-                claims.certificateID = bytes
+                certificateID = bytes
             case Key.hcert:
                 // hcert = { 1: eu_dgc_v1 map, ... }: each certificate inside is itself a map.
                 guard case .map(let entries) = pair.value else { throw bad("hcert (-260)", "a map") }
                 for entry in entries {
                     guard case .map = entry.value else { throw bad("hcert (-260) entry \(entry.key.int64.map(String.init) ?? "with a non-integer key")", "a map") }
                 }
-                claims.others.append(pair)
+                others.append(pair)
             default:
-                claims.others.append(pair)
+                others.append(pair)
             }
         }
-        return claims
+        return CWTClaims(issuer: issuer, subject: subject, audience: audience, expiresAt: expiresAt, notBefore: notBefore,
+                         issuedAt: issuedAt, certificateID: certificateID, others: others)
     }
 
     /// The claims map, registered claims first.

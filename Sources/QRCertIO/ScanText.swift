@@ -21,6 +21,53 @@ public enum ScanText {
         return String(out)
     }
 
+    /// The scanned line `bytes` (UTF-8, without its LF) normalised as `normalize` does, or nil when nothing is left
+    /// (a blank scan). ASCII, the usual scan, becomes its string in one copy, trimmed and upper-cased on the way;
+    /// other text (invalid UTF-8 replaced, as `String(decoding:as:)` does) takes `normalize`.
+    public static func payload(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let n = bytes.count
+        var start = 0, end = n
+        while start < end && isSpace(bytes[start]) { start += 1 }
+        while end > start && isSpace(bytes[end - 1]) { end -= 1 }
+        guard start < end else {
+            // All ASCII white space, or nothing: blank. A non-ASCII byte there would have stopped the trim.
+            return nil
+        }
+        var ascii = true, lower = false
+        var i = start
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= end {
+            let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if word & highs != 0 { ascii = false; break }
+            // A byte in a-z (0x61-0x7A): at least 0x61 and at most 0x7A, seven-bit bytes (no borrow between them).
+            let atLeast = (word | highs) &- ones &* 0x61
+            let below = (ones &* (0x7A + 0x80)) &- word
+            if atLeast & below & highs != 0 { lower = true }
+            i += 8
+        }
+        if ascii {
+            while i < end {
+                let byte = bytes[i]
+                if byte >= 0x80 { ascii = false; break }
+                if byte &- 0x61 < 26 { lower = true }
+                i += 1
+            }
+        }
+        guard ascii else {
+            let text = normalize(String(decoding: bytes, as: UTF8.self))
+            return text.isEmpty ? nil : text
+        }
+        let length = end - start
+        guard lower else { return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: length) { out in
+            for k in 0..<length {
+                let byte = bytes[start + k]
+                out[k] = byte &- 0x61 < 26 ? byte - 0x20 : byte
+            }
+            return length
+        }
+    }
+
     /// Whether nothing is left of `text` once normalised (a blank scan), without building it for ASCII text.
     public static func isBlank(_ text: String) -> Bool {
         for byte in text.utf8 {

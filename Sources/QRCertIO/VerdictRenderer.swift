@@ -68,44 +68,58 @@ public struct VerdictRenderer: Sendable {
     /// Every piece of text that came from outside (messages, which quote the input; fields; issuer; names;
     /// file names) goes through `DisplayText.escaped` here, before the styles add their own escapes.
     public func text(_ answer: Answer, origin: Origin?) -> String {
-        var out: [UInt8] = []
-        text(answer, origin: origin, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        let out = WriteBuffer(capacity: 1024)
+        text(answer, origin: origin, into: out)
+        return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// As `text(_:origin:)`, appended to `out` as UTF-8.
+    public func text(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
+        let buffer = WriteBuffer(capacity: 1024)
+        text(answer, origin: origin, into: buffer)
+        buffer.withUnsafeBytes { out.append(contentsOf: $0) }
     }
 
     /// As `text(_:origin:)`, appended to `out` as UTF-8: one buffer serves every answer of a run.
-    public func text(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
+    public func text(_ answer: Answer, origin: Origin?, into out: WriteBuffer) {
         let vi = language == .vi
-        if let origin { out.append(contentsOf: (style.dim(describe(origin)) + "\n").utf8) }
+        if let origin { style.write(describe(origin), .dim, into: out); out.append(UInt8(ascii: "\n")) }
         let failures: [QRCertError]
         switch answer {
         case .verdict(let verdict):
-            let title = verdict.credential.map { DisplayText.escaped($0.profile.name.in(language)) } ?? ""
-            // A key from a test environment's trust list: said in the band itself, not only in a dim line below.
-            let test = verdict.lists.contains { $0.kind == .trustList && $0.environment == "test" } ? " · " + reader.testWord : ""
-            if verdict.isValid {
-                out.append(contentsOf: banner("✔", (vi ? "HỢP LỆ" : "VALID") + test, title, paint: style.green).utf8)
-            } else if verdict.failures.contains(where: { $0.code == "CONTENT_SPECIMEN" }) {
-                // Whatever else failed, a specimen says so first: it is a training card, not a forgery.
-                out.append(contentsOf: banner("✘", (vi ? "MẪU" : "SPECIMEN") + test, title, paint: style.red).utf8)
-            } else {
-                out.append(contentsOf: banner("✘", (revocationWord(verdict) ?? (vi ? "KHÔNG HỢP LỆ" : "INVALID")) + test, title, paint: style.red).utf8)
-            }
+            let credential = verdict.credential
+            let title = credential.map { DisplayText.escaped($0.profile.name.in(language)) } ?? ""
+            let lists = verdict.lists
             failures = verdict.failures
+            // A key from a test environment's trust list: said in the band itself, not only in a dim line below.
+            let test = lists.contains { $0.kind == .trustList && $0.environment == "test" } ? " · " + reader.testWord : ""
+            if verdict.isValid {
+                banner("✔", vi ? "HỢP LỆ" : "VALID", test, title, .green, into: out)
+            } else if failures.contains(where: { $0.code == "CONTENT_SPECIMEN" }) {
+                // Whatever else failed, a specimen says so first: it is a training card, not a forgery.
+                banner("✘", vi ? "MẪU" : "SPECIMEN", test, title, .red, into: out)
+            } else {
+                banner("✘", revocationWord(verdict) ?? (vi ? "KHÔNG HỢP LỆ" : "INVALID"), test, title, .red, into: out)
+            }
         case .unread(let error):
-            out.append(contentsOf: banner("?", vi ? "KHÔNG ĐỌC ĐƯỢC MÃ" : "NO CODE READ", "", paint: style.yellow).utf8)
+            banner("?", vi ? "KHÔNG ĐỌC ĐƯỢC MÃ" : "NO CODE READ", "", "", .yellow, into: out)
             failures = [error]
         }
+        func line(_ text: String, _ span: Style.Span) {
+            out.append("  ")
+            style.write(text, span, into: out)
+            out.append(UInt8(ascii: "\n"))
+        }
         for failure in failures {
-            out.append(contentsOf: ("  " + style.bold(ReasonText.sentence(failure, language: language)) + "\n").utf8)
-            out.append(contentsOf: ("  " + style.dim(DisplayText.escaped(reader.detail(failure))) + "\n").utf8)
-            if case .unread = answer, let hint = reader.hint(failure) { out.append(contentsOf: ("  " + style.dim(DisplayText.escaped(hint)) + "\n").utf8) }
+            line(ReasonText.sentence(failure, language: language), .bold)
+            line(DisplayText.escaped(reader.detail(failure)), .dim)
+            if case .unread = answer, let hint = reader.hint(failure) { line(DisplayText.escaped(hint), .dim) }
         }
-        if case .verdict(let verdict) = answer, let entry = verdict.revocation, let line = reader.withdrawal(entry) {
-            out.append(contentsOf: ("  " + style.dim(DisplayText.escaped(line)) + "\n").utf8)
+        if case .verdict(let verdict) = answer {
+            if let entry = verdict.revocation, let withdrawal = reader.withdrawal(entry) { line(DisplayText.escaped(withdrawal), .dim) }
+            if !verdict.lists.isEmpty { out.append(utf8: listLines(verdict)) }
+            if verdict.signatureVerified { card(verdict, into: out) }
         }
-        if case .verdict(let verdict) = answer { out.append(contentsOf: listLines(verdict).utf8) }
-        if case .verdict(let verdict) = answer, verdict.signatureVerified { card(verdict, into: &out) }
         out.append(UInt8(ascii: "\n"))
     }
 
@@ -120,36 +134,58 @@ public struct VerdictRenderer: Sendable {
     }
 
     /// On a terminal a band across the screen (three coloured rows; ruled lines when colour is off),
-    /// the word spaced out; elsewhere one line ` ✔ VALID   Driving licence`.
-    private func banner(_ mark: String, _ word: String, _ title: String, paint: (String) -> String) -> String {
+    /// the word (and `suffix`, the test environment's mark) spaced out; elsewhere one line ` ✔ VALID   Driving licence`.
+    private func banner(_ mark: StaticString, _ word: String, _ suffix: String, _ title: String, _ paint: Style.Span,
+                        into out: WriteBuffer) {
         guard large else {
-            return paint(" \(mark) \(word) ") + (title.isEmpty ? "" : "  " + style.bold(title)) + "\n"
+            // ` ✔ VALID ` painted, then the title in bold: written piece by piece, no string per answer.
+            style.open(paint, into: out)
+            out.append(UInt8(ascii: " "))
+            out.append(mark)
+            out.append(UInt8(ascii: " "))
+            out.append(utf8: word)
+            out.append(utf8: suffix)
+            out.append(UInt8(ascii: " "))
+            style.close(paint, into: out)
+            if !title.isEmpty {
+                out.append("  ")
+                style.write(title, .bold, into: out)
+            }
+            out.append(UInt8(ascii: "\n"))
+            return
         }
+        let word = word + suffix
         let spaced = word.map { $0 == " " ? " " : String($0) }.joined(separator: " ")
         var middle = "   \(mark)  \(spaced)" + (title.isEmpty ? "" : "     \(title)")
         if middle.count > width { middle = String(middle.prefix(width)) }
         let padded = middle + String(repeating: " ", count: width - middle.count)
         guard style.enabled else {
             let rule = String(repeating: "═", count: width)
-            return "\(rule)\n\(padded)\n\(rule)\n"
+            return out.append(utf8: "\(rule)\n\(padded)\n\(rule)\n")
         }
         let blank = String(repeating: " ", count: width)
-        return paint(blank) + "\n" + paint(padded) + "\n" + paint(blank) + "\n"
+        for row in [blank, padded, blank] {
+            style.write(row, paint, into: out)
+            out.append(UInt8(ascii: "\n"))
+        }
     }
 
     /// The credential with its profile's labels: validity, the record's fields, then who signed it.
-    private func card(_ verdict: Verdict, into out: inout [UInt8]) {
+    private func card(_ verdict: Verdict, into out: WriteBuffer) {
         let vi = language == .vi
-        var rows: [(String, String)] = []
+        var rows: [(label: String, value: String)] = []
+        rows.reserveCapacity(16)
         let signer = verdict.issuer ?? "-"
         if let credential = verdict.credential {
+            let values = credential.values
+            rows.reserveCapacity(values.count + 4)
             func shown(_ name: String) -> String? {
-                credential.values.first { $0.field.name == name }.map { reader.value($0.value, $0.field) }
+                values.first { $0.field.name == name }.map { reader.value($0.value, $0.field) }
             }
             let from = shown(credential.profile.validFrom) ?? "-"
             let until = credential.profile.validUntil.flatMap(shown) ?? (vi ? "không thời hạn" : "no expiry")
-            rows.append((vi ? "Hiệu lực" : "Valid", "\(from) → \(until)"))
-            for (field, value) in credential.values {
+            rows.append((vi ? "Hiệu lực" : "Valid", from + " → " + until))
+            for (field, value) in values {
                 let text = reader.value(value, field)
                 if field.name == Self.authorityField {
                     // Said once, on the signer's line, unless the document names another authority.
@@ -171,21 +207,57 @@ public struct VerdictRenderer: Sendable {
             let alg = verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name } ?? "?"
             rows.append((vi ? "Khóa" : "Key", "\(Hex.encode(kid)) \(alg) (\(verdict.anchor?.source ?? "-"))"))
         }
-        rows = rows.map { (DisplayText.escaped($0.0), DisplayText.escaped($0.1)) }
-        let counts = rows.map { $0.0.count }
-        let width = counts.max() ?? 0
+        var counts: [Int] = []
+        counts.reserveCapacity(rows.count)
+        var width = 0
+        for index in rows.indices {
+            rows[index] = (DisplayText.escaped(rows[index].label), DisplayText.escaped(rows[index].value))
+            let count = Self.characters(rows[index].label)
+            counts.append(count)
+            width = max(width, count)
+        }
         // On a terminal every row fits the band's width (80 at most): a long address or file name is cut
         // rather than wrapped, so an answer fits one 80x24 screen (--json has every value whole).
         let room = max(8, self.width - 4 - width)
-        for (index, (label, value)) in rows.enumerated() {
-            let value = large && value.count > room ? String(value.prefix(room - 1)) + "…" : value
+        for (index, row) in rows.enumerated() {
+            let value = large && Self.characters(row.value) > room ? String(row.value.prefix(room - 1)) + "…" : row.value
             // Not NSString's padding(toLength:) (bridging cost a tenth of `verify -`'s time, docs/PERFORMANCE.md), nor a String per row.
-            out.append(contentsOf: "  ".utf8)
-            style.dim(label, padding: width - counts[index], into: &out)
-            out.append(contentsOf: "  ".utf8)
-            style.bold(value, into: &out)
+            out.append("  ")
+            style.write(row.label, .dim, padding: width - counts[index], into: out)
+            out.append("  ")
+            style.write(value, .bold, into: out)
             out.append(UInt8(ascii: "\n"))
         }
+    }
+
+    /// `text.count` (characters as a person counts them), without walking grapheme clusters for the usual text:
+    /// when every scalar is below U+0300 (ASCII, Latin-1, Latin Extended A and B, spacing modifiers) or a
+    /// Vietnamese letter (Latin Extended Additional, U+1E00-U+1EFF), no scalar joins the one before it (none of
+    /// them is Extend, SpacingMark, Prepend, ZWJ, Hangul or a regional indicator, UAX #29), so each scalar is one
+    /// character; CR LF, the one pair of them that is one character, takes `count`.
+    static func characters(_ text: String) -> Int {
+        var text = text
+        let fast: Int? = text.withUTF8 { bytes in
+            var scalars = 0
+            var i = 0
+            let n = bytes.count
+            while i < n {
+                let b0 = bytes[i]
+                if b0 < 0x80 {
+                    if b0 == 0x0D { return nil }
+                    i += 1
+                } else if b0 < 0xCC {  // two bytes, U+0080-U+02FF
+                    i += 2
+                } else if b0 == 0xE1 && i + 1 < n && (bytes[i + 1] == 0xB8 || bytes[i + 1] == 0xB9 || bytes[i + 1] == 0xBA || bytes[i + 1] == 0xBB) {
+                    i += 3  // U+1E00-U+1EFF
+                } else {
+                    return nil
+                }
+                scalars += 1
+            }
+            return scalars
+        }
+        return fast ?? text.count
     }
 
     /// One JSON object: `valid`, `stage`, `code`, `message`, `kid`, `issuer`, `issued_at`, `expires_at`, `record`, ...
@@ -193,108 +265,133 @@ public struct VerdictRenderer: Sendable {
 
     /// One JSON object per answer; with an origin, `file`, `x` and `y` (null when no code was read) come last.
     public func json(_ answer: Answer, origin: Origin?) -> String {
-        var out: [UInt8] = []
-        json(answer, origin: origin, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        let out = WriteBuffer(capacity: 1024)
+        json(answer, origin: origin, into: out)
+        return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The line `qrcert verify --json` writes for `answer`: `json(_:origin:)` and a line feed, appended to `out`
     /// as UTF-8, byte for byte what the command prints.
     public func jsonLine(_ answer: Answer, origin: Origin? = nil, into out: inout [UInt8]) {
-        json(answer, origin: origin, into: &out)
+        let buffer = WriteBuffer(capacity: 1024)
+        jsonLine(answer, origin: origin, into: buffer)
+        buffer.withUnsafeBytes { out.append(contentsOf: $0) }
+    }
+
+    /// As `jsonLine(_:origin:into:)`, appended to a `WriteBuffer`: one buffer serves every answer of a run.
+    public func jsonLine(_ answer: Answer, origin: Origin? = nil, into out: WriteBuffer) {
+        json(answer, origin: origin, into: out)
         out.append(UInt8(ascii: "\n"))
     }
 
-    /// As `json(_:origin:)`, appended to `out` as UTF-8: one buffer serves every answer of a run, and a verdict's
-    /// members are written as they come (no tree of the line first).
+    /// As `json(_:origin:)`, appended to `out` as UTF-8.
     public func json(_ answer: Answer, origin: Origin?, into out: inout [UInt8]) {
-        var members = JSONMembers()
-        switch answer {
-        case .verdict(let verdict): fields(verdict, members: &members, into: &out)
-        case .unread(let error): for (key, value) in fields(error) { members.add(key, value, into: &out) }
-        }
-        if let origin {
-            members.add("file", .string(origin.file), into: &out)
-            members.add("x", .optional(origin.symbol.map { Int64($0.x) }), into: &out)
-            members.add("y", .optional(origin.symbol.map { Int64($0.y) }), into: &out)
-        }
-        members.close(into: &out)
+        let buffer = WriteBuffer(capacity: 1024)
+        json(answer, origin: origin, into: buffer)
+        buffer.withUnsafeBytes { out.append(contentsOf: $0) }
     }
 
-    /// A verdict's members, written straight into `out`: keys as fixed bytes, and times, ids and strings without
-    /// a `JSONText` or a `String` on the way (the line was the largest Swift cost of `verify --json`, docs/PERFORMANCE.md).
-    private func fields(_ verdict: Verdict, members: inout JSONMembers, into out: inout [UInt8]) {
-        func key(_ key: StaticString) { members.key(plain: key, into: &out) }
-        func null() { JSONMembers.append("null", into: &out) }
-        func bool(_ name: StaticString, _ value: Bool) { key(name); JSONMembers.append(value ? "true" : "false", into: &out) }
-        func string(_ name: StaticString, _ value: String?) {
-            key(name)
-            if let value { JSONString.quote(value, into: &out) } else { null() }
+    /// As `json(_:origin:)`, appended to `out` as UTF-8: a verdict's members are written as they come (no tree of
+    /// the line first).
+    public func json(_ answer: Answer, origin: Origin?, into out: WriteBuffer) {
+        var members = JSONMembers()
+        switch answer {
+        case .verdict(let verdict):
+            fields(verdict, into: out)
+            members = .continuing
+        case .unread(let error):
+            for (key, value) in fields(error) { members.add(key, value, into: out) }
         }
-        func time(_ name: StaticString, _ value: Int64?) {
-            key(name)
+        if let origin {
+            members.add("file", .string(origin.file), into: out)
+            members.add("x", .optional(origin.symbol.map { Int64($0.x) }), into: out)
+            members.add("y", .optional(origin.symbol.map { Int64($0.y) }), into: out)
+        }
+        members.close(into: out)
+    }
+
+    /// A verdict's members but the closing brace, written straight into `out`: each key with its comma and colon
+    /// as one literal, and times, ids and strings without a `JSONText` or a `String` on the way (the line was the
+    /// largest Swift cost of `verify --json`, docs/PERFORMANCE.md).
+    private func fields(_ verdict: Verdict, into out: WriteBuffer) {
+        func null() { out.append("null") }
+        func string(_ key: StaticString, _ value: String?) {
+            out.append(key)
+            if let value { JSONString.quote(value, into: out) } else { null() }
+        }
+        // `not_before` is usually `issued_at`: the time written last is copied rather than written again.
+        var lastTime: (value: Int64, at: Int)? = nil
+        func time(_ key: StaticString, _ value: Int64?) {
+            out.append(key)
+            guard let value else { return null() }
+            if let last = lastTime, last.value == value {
+                let room = out.reserve(22)
+                out.withUnsafeBytes { room.update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self) + last.at, count: 22) }
+                return out.commit(22)
+            }
+            let at = out.count
+            out.append(UInt8(ascii: "\""))
+            Timestamp.iso(value, into: out)
+            out.append(UInt8(ascii: "\""))
+            if out.count - at == 22 { lastTime = (value, at) }
+        }
+        func hex(_ key: StaticString, _ value: [UInt8]?) {
+            out.append(key)
             guard let value else { return null() }
             out.append(UInt8(ascii: "\""))
-            Timestamp.iso(value, into: &out)
+            Hex.encode(value, into: out)
             out.append(UInt8(ascii: "\""))
         }
-        func hex(_ name: StaticString, _ value: [UInt8]?) {
-            key(name)
-            guard let value else { return null() }
-            out.append(UInt8(ascii: "\""))
-            Hex.encode(value, into: &out)
-            out.append(UInt8(ascii: "\""))
-        }
-        let reason = verdict.reason
-        bool("valid", verdict.isValid)
-        string("stage", reason?.stage.rawValue)
-        string("code", reason?.code)
-        string("message", reason?.message)
-        string("reason", reason.map { ReasonText.sentence($0, language: language) })
-        key("failures")
-        if verdict.failures.isEmpty {
-            JSONMembers.append("[]", into: &out)
+        // Each member read once: a verdict's members may sit behind an accessor.
+        let failures = verdict.failures
+        let claims = verdict.claims
+        let signatureVerified = verdict.signatureVerified
+        out.append(signatureVerified && failures.isEmpty ? "{\"valid\":true" : "{\"valid\":false")
+        if let reason = failures.first {
+            string(",\"stage\":", reason.stage.rawValue)
+            string(",\"code\":", reason.code)
+            string(",\"message\":", reason.message)
+            string(",\"reason\":", ReasonText.sentence(reason, language: language))
+            out.append(",\"failures\":")
+            JSONText.array(failures.map { .object([("stage", .string($0.stage.rawValue)), ("code", .string($0.code)), ("message", .string($0.message))]) })
+                .render(into: out)
         } else {
-            JSONText.array(verdict.failures.map { .object([("stage", .string($0.stage.rawValue)), ("code", .string($0.code)), ("message", .string($0.message))]) })
-                .render(into: &out)
+            out.append(",\"stage\":null,\"code\":null,\"message\":null,\"reason\":null,\"failures\":[]")
         }
-        string("prefix", verdict.prefix?.rawValue)
-        hex("kid", verdict.keyID)
-        string("alg", verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name })
-        bool("signature_verified", verdict.signatureVerified)
-        string("trusted_by", verdict.anchor?.source)
-        string("issuer", verdict.issuer)
-        time("issued_at", verdict.issuedAt)
-        time("not_before", verdict.claims?.notBefore)
-        time("expires_at", verdict.expiresAt)
-        hex("cti", verdict.claims?.certificateID)
-        time("checked_at", verdict.time)
+        string(",\"prefix\":", verdict.prefix?.rawValue)
+        hex(",\"kid\":", verdict.keyID)
+        string(",\"alg\":", verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name })
+        out.append(signatureVerified ? ",\"signature_verified\":true" : ",\"signature_verified\":false")
+        string(",\"trusted_by\":", verdict.anchor?.source)
+        string(",\"issuer\":", claims?.issuer)
+        time(",\"issued_at\":", claims?.issuedAt)
+        time(",\"not_before\":", claims?.notBefore)
+        time(",\"expires_at\":", claims?.expiresAt)
+        hex(",\"cti\":", claims?.certificateID)
+        time(",\"checked_at\":", verdict.time)
         if let credential = verdict.credential {
-            string("type", credential.profile.type)
-            string("id", credential.id)
-            key("record")
+            string(",\"type\":", credential.profile.type)
+            string(",\"id\":", credential.id)
+            out.append(",\"record\":")
             var record = JSONMembers()
             for (field, value) in credential.values {
-                record.key(field.name, into: &out)
-                JSONString.quote(Credential.displayText(value, field), into: &out)
+                record.key(field.name, into: out)
+                JSONString.quote(Credential.displayText(value, field), into: out)
             }
-            record.close(into: &out)
+            record.close(into: out)
         } else {
-            key("type"); null()
-            key("id"); null()
-            key("record"); null()
-            if let claims = verdict.claims, verdict.signatureVerified {
-                key("claims")
-                JSONText.object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) }).render(into: &out)
+            out.append(",\"type\":null,\"id\":null,\"record\":null")
+            if let claims, signatureVerified {
+                out.append(",\"claims\":")
+                JSONText.object(claims.others.map { (CBORJSON.keyText($0.key), CBORJSON.convert($0.value)) }).render(into: out)
             }
         }
         if verdict.lists.isEmpty && verdict.revocation == nil {
             // No signed list behind the verdict (a bare --trust key): what listFields would say, written as is.
-            key("trust_list"); null()
-            key("revocation_lists"); JSONMembers.append("[]", into: &out)
-            key("revocation"); null()
+            out.append(",\"trust_list\":null,\"revocation_lists\":[],\"revocation\":null")
         } else {
-            for (key, value) in listFields(verdict) { members.add(key, value, into: &out) }
+            var members = JSONMembers.continuing
+            for (key, value) in listFields(verdict) { members.add(key, value, into: out) }
         }
     }
 

@@ -31,6 +31,9 @@ enum Console {
     /// As `write(_:)`, for UTF-8 already in a buffer (the verifier renders every answer into one).
     static func write(bytes: [UInt8]) { writeAll(1, bytes) }
 
+    /// As `write(_:)`, for what is in `buffer`.
+    static func write(_ buffer: WriteBuffer) { buffer.withUnsafeBytes { writeAll(1, $0) } }
+
     static func line(_ text: String) { write(text + "\n") }
 
     /// One line on stderr. Messages quote unverified input (a scanned prefix, a record value, a list's names):
@@ -39,10 +42,12 @@ enum Console {
 
     /// The whole of `bytes` to `fd`. A stream that cannot be written (a full disk) ends the run with
     /// status 2 and a message where one can still be written, instead of a trap.
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) { bytes.withUnsafeBytes { writeAll(fd, $0) } }
+
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+            let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
                 if errno == EPIPE { exit(Status.couldNotRun) }  // the reader has gone (`| head`): nothing to say, nobody to say it to

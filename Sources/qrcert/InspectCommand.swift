@@ -76,7 +76,7 @@ struct InspectCommand: ParsableCommand {
             text = payload
         } else {
             // Capped at 64 KiB as `verify -` is: a hostile endless line costs no more memory than that.
-            var lines = BoundedLines(fd: 0)
+            let lines = BoundedLines(fd: 0)
             text = lines.next() ?? ""
         }
         let status = Self.show(inspection, ScanText.normalize(text), origin: nil)

@@ -82,21 +82,15 @@ struct VerifyCommand: ParsableCommand {
         renderer.width = min(max(Console.columns ?? 64, 32), 80)
         var allValid = true
         // Every answer is rendered into this one buffer and written from it: no string per answer.
-        var buffer: [UInt8] = []
-        func render(_ answer: VerdictRenderer.Answer, origin: VerdictRenderer.Origin? = nil) {
-            if json {
-                renderer.jsonLine(answer, origin: origin, into: &buffer)
-            } else {
-                renderer.text(answer, origin: origin, into: &buffer)
-            }
-        }
-        func flush() {
-            Console.write(bytes: buffer)
-            buffer.removeAll(keepingCapacity: true)
-        }
+        let buffer = WriteBuffer()
         func write(_ answer: VerdictRenderer.Answer, origin: VerdictRenderer.Origin? = nil) {
-            render(answer, origin: origin)
-            flush()
+            if json {
+                renderer.jsonLine(answer, origin: origin, into: buffer)
+            } else {
+                renderer.text(answer, origin: origin, into: buffer)
+            }
+            Console.write(buffer)
+            buffer.removeAll()
         }
         func answer(_ text: String) {
             let verdict = verifier.verify(ScanText.normalize(text), at: time)
@@ -137,32 +131,12 @@ struct VerifyCommand: ParsableCommand {
             }
             defer { TerminalEcho.restore() }
             Allocator.keepFreedMemory()  // as for issue: freed memory is reused, not returned and faulted in again
-            var answered = 0
-            // Verified on `jobs` threads, answered in input order, each answer as soon as it is ready (docs/PERFORMANCE.md).
-            let frozen = verifier
-            let map = OrderedMap<String, Verdict>(threads: jobs) {
-                let inflater = Inflater()  // each worker's own, reused for every payload it verifies
-                return { frozen.verify(ScanText.normalize($0), at: time, inflater: inflater) }
-            }
-            defer { map.close() }
-            Thread {
-                var lines = BoundedLines(fd: 0)
-                while let line = lines.next() {
-                    if !ScanText.isBlank(line) { map.submit(line) }  // a blank scan is not a payload
-                }
-                map.finish()
-            }.start()
-            while let verdicts = map.next() {
-                for verdict in verdicts {
-                    answered += 1
-                    allValid = allValid && verdict.isValid
-                    render(.verdict(verdict))
-                    if buffer.count >= 1 << 16 { flush() }
-                }
-                flush()  // the answers ready together go out in one write; a lone scan's at once
-            }
+            // Verified on `jobs` threads (one: on this one), answered in input order, each answer as soon as it is
+            // ready (docs/PERFORMANCE.md).
+            let outcome = PayloadStream(verifier: verifier, time: time, renderer: renderer, json: json, jobs: jobs).run(fd: 0)
+            allValid = outcome.allValid
             // An empty input is not "every payload valid": the step before may have failed.
-            guard answered > 0 else {
+            guard outcome.answered > 0 else {
                 throw QRCertError(.io, "VERIFY_NO_PAYLOAD", "no payload read from stdin; nothing was verified",
                                   hint: "check the command that feeds qrcert verify -")
             }

@@ -45,7 +45,40 @@ final class BatchVerifyTests: XCTestCase {
         }
     }
 
-    /// One payload, then its answer, then the next: answers are not held back to fill a batch.
+    /// Lines cut at 64 KiB (the rest of such a line dropped, not read as more lines), a line of exactly 64 KiB kept
+    /// whole, lines across the 64 KiB reads, and a last line without LF: the same answers with one job (read and
+    /// verified on one thread) and with two (read, batched and handed to workers).
+    func testLongLinesAndALastLineWithoutLineFeed() throws {
+        let folder = try CLI.temporaryDirectory(for: self)
+        let key = try CLI.key("ed25519", in: folder)
+        let records = try Batch.records(3, seed: 33, in: folder)
+        let issued = try CLI.run(["issue", "--key", key, "--issuer", "Sở GTVT Hà Nội", "--profile", "driving-licence",
+                                  "--format", "payload", records.path])
+        XCTAssertEqual(issued.lines.count, 3, issued.stderr)
+        let long = "QC1:" + String(repeating: "0", count: 200_000)
+        let exact = "QC1:" + String(repeating: "1", count: 65_532)
+        let input = [issued.lines[0], long, issued.lines[1], exact, exact + "2", issued.lines[2]].joined(separator: "\n")
+        let tooLong = "payload is 65536 bytes, more than the limit of 4296"
+        for jobs in ["1", "2"] {
+            let result = try CLI.run(["verify", "--trust", CLI.publicKey("ed25519"), "--at", "2025-06-01", "--json", "--jobs", jobs, "-"],
+                                     stdin: input)
+            XCTAssertEqual(result.status, 1, result.stderr)
+            let answers = try CLI.jsonObjects(result.stdout)
+            XCTAssertEqual(answers.count, 6, jobs)
+            guard answers.count == 6 else { continue }
+            for index in [1, 3, 4] {
+                XCTAssertEqual(answers[index]["code"] as? String, "PAYLOAD_TOO_LONG", "answer \(index), --jobs \(jobs)")
+                XCTAssertEqual(answers[index]["message"] as? String, tooLong, "answer \(index), --jobs \(jobs)")
+            }
+            // The payloads around them are read whole (some licences of the generator have expired by 2025).
+            let ids = try String(contentsOf: records, encoding: .utf8).split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
+            XCTAssertEqual([0, 2, 5].map { answers[$0]["signature_verified"] as? Bool }, [true, true, true], jobs)
+            XCTAssertEqual([0, 2, 5].map { answers[$0]["id"] as? String }, ids, jobs)
+        }
+    }
+
+    /// One payload, then its answer, then the next: answers are not held back to fill a batch, whether the payloads
+    /// are verified on the reading thread (one job) or handed to workers.
     func testEachScanIsAnsweredBeforeTheNextArrives() throws {
         let folder = try CLI.temporaryDirectory(for: self)
         let key = try CLI.key("ed25519", in: folder)
@@ -53,9 +86,15 @@ final class BatchVerifyTests: XCTestCase {
         let issued = try CLI.run(["issue", "--key", key, "--issuer", "Sở GTVT Hà Nội", "--profile", "driving-licence",
                                   "--format", "payload", records.path])
         XCTAssertEqual(issued.lines.count, 3)
+        for jobs in ["1", "2"] {
+            try answersEachScanAtOnce(issued.lines, records: records, jobs: jobs)
+        }
+    }
+
+    private func answersEachScanAtOnce(_ payloads: [String], records: URL, jobs: String) throws {
         let process = Process()
         process.executableURL = try XCTUnwrap(CLI.binary)
-        process.arguments = ["verify", "--trust", CLI.publicKey("ed25519"), "--at", "2025-06-01", "--json", "--jobs", "2", "-"]
+        process.arguments = ["verify", "--trust", CLI.publicKey("ed25519"), "--at", "2025-06-01", "--json", "--jobs", jobs, "-"]
         process.environment = ["LANG": "C.UTF-8", "NO_COLOR": "1"]
         let stdin = Pipe(), stdout = Pipe()
         process.standardInput = stdin
@@ -63,7 +102,7 @@ final class BatchVerifyTests: XCTestCase {
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         var answered: [String] = []
-        for payload in issued.lines {
+        for payload in payloads {
             try stdin.fileHandleForWriting.write(contentsOf: Data((payload + "\n").utf8))
             // Read until this payload's answer line is complete; stdin stays open, so only an immediate answer ends the wait.
             var line = Data()
@@ -77,7 +116,7 @@ final class BatchVerifyTests: XCTestCase {
         }
         try stdin.fileHandleForWriting.close()
         process.waitUntilExit()
-        XCTAssertEqual(answered.count, 3)
+        XCTAssertEqual(answered.count, 3, "--jobs \(jobs)")
         for (answer, record) in zip(answered, try String(contentsOf: records, encoding: .utf8).split(separator: "\n").dropFirst()) {
             XCTAssertEqual(try CLI.jsonObject(answer.trimmingCharacters(in: .newlines))["id"] as? String, String(record.split(separator: ",")[0]))
         }

@@ -1,5 +1,5 @@
 import Foundation
-import QRCert
+@testable import QRCert
 import QRCertFormat
 import XCTest
 
@@ -180,5 +180,71 @@ final class CredentialTests: XCTestCase {
         assertQRCertError(.content, "CONTENT_BAD_FIELD", message: "field full_name holds a control character") {
             try Credential(cbor: map(good.map { $0.0 == 2 ? (2, .bytes([0xEA, 0x01])) : $0 }), profile: licence)
         }
+    }
+
+    /// The pairs of a record map may come in any order, and a key twice keeps its last value: the walk that pairs them
+    /// with their fields when they come in profile order (what the issuer writes) and the table taken otherwise agree.
+    func testRecordPairsInAnyOrder() throws {
+        func map(_ pairs: [(Int64, CBOR)]) -> CBOR { .map(pairs.map { CBORPair(.int($0.0), $0.1) }) }
+        let good: [(Int64, CBOR)] = [(1, .text("1")), (2, .text("A")), (3, .int(0)), (4, .int(8155)), (5, .int(0)),
+                                     (6, .int(19783)), (8, .text("X")), (9, .text("VNM"))]
+        let inOrder = try Credential(cbor: map(good), profile: licence)
+        XCTAssertEqual(try Credential(cbor: map(good.reversed()), profile: licence), inOrder)
+        XCTAssertEqual(try Credential(cbor: map([good[1], good[0]] + good.dropFirst(2)), profile: licence), inOrder)
+        let twice = try Credential(cbor: map(good + [(2, .text("B"))]), profile: licence)
+        XCTAssertEqual(twice.displayValue("full_name"), "B")
+        XCTAssertEqual(twice.entries.map(\.position), inOrder.entries.map(\.position))
+        // The first missing field in profile order is named, whatever the order of the others.
+        assertQRCertError(.content, "CONTENT_MISSING_FIELD", message: "record lacks required field full_name") {
+            try Credential(cbor: map(good.filter { $0.0 != 2 && $0.0 != 3 }.reversed()), profile: licence)
+        }
+        assertQRCertError(.content, "CONTENT_UNKNOWN_FIELD", message: "record has key 11 that profile vn.dl does not define") {
+            try Credential(cbor: map([(11, .text("?"))] + good.reversed()), profile: licence)
+        }
+    }
+
+    /// A credential refers to its profile's fields by position: `entries`, `forEachValue`, `value(at:)` and
+    /// `displayValue(at:)` read the same values as `values`, which copies the fields.
+    func testValuesByPositionAreTheValues() throws {
+        let credential = try Credential(row: LicenceRow.make(["address": nil]), profile: licence)
+        let values = credential.values
+        XCTAssertEqual(credential.entries.count, values.count)
+        XCTAssertEqual(credential.entries.map { licence.fields[$0.position] }, values.map(\.field))
+        XCTAssertEqual(credential.entries.map(\.value), values.map(\.value))
+        var seen: [(Profile.Field, Credential.Value)] = []
+        credential.forEachValue { seen.append(($0, $1)) }
+        XCTAssertTrue(seen.elementsEqual(values) { $0.0 == $1.field && $0.1 == $1.value })
+        for (position, field) in licence.fields.enumerated() {
+            let entry = values.first { $0.field == field }
+            XCTAssertEqual(credential.value(at: position), entry?.value, field.name)
+            XCTAssertEqual(credential.displayValue(at: position), credential.displayValue(field.name), field.name)
+            XCTAssertEqual(credential.displayValue(at: position), entry.map { Credential.displayText($0.value, $0.field) }, field.name)
+        }
+        XCTAssertNil(credential.displayValue("address"))
+        // Built from (field, value) pairs, as before, it is the same credential.
+        XCTAssertEqual(Credential(profile: licence, values: values), credential)
+    }
+
+    /// A profile is one shared box: a changed copy has its own fields and look-up positions, the original keeps its own.
+    func testAChangedProfileCopyIsItsOwn() throws {
+        var changed: Profile = licence
+        XCTAssertEqual(changed, licence)
+        changed.fields.reverse()
+        XCTAssertNotEqual(changed, licence)
+        XCTAssertEqual(changed.fields.map(\.name), licence.fields.map(\.name).reversed())
+        for (position, field) in changed.fields.enumerated() {
+            XCTAssertEqual(changed.position(key: field.key), position)
+            XCTAssertEqual(licence.position(key: field.key), licence.fields.firstIndex(of: field))
+        }
+        XCTAssertEqual(changed.validFromPosition, changed.fields.firstIndex { $0.name == "issue_date" })
+        XCTAssertEqual(licence.validFromPosition, licence.fields.firstIndex { $0.name == "issue_date" })
+        changed.validUntil = nil
+        XCTAssertNil(changed.validUntilPosition)
+        XCTAssertEqual(licence.validUntil, "expiry_date")
+        XCTAssertNotNil(licence.validUntilPosition)
+        // A record read against the changed profile names its values by the changed positions.
+        let credential = try Credential(row: LicenceRow.make(), profile: changed)
+        XCTAssertEqual(credential.id, "048090001234")
+        XCTAssertEqual(credential.values.map(\.field.name), LicenceRow.header.reversed())
     }
 }

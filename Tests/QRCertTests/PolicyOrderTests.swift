@@ -57,6 +57,35 @@ final class PolicyOrderTests: XCTestCase {
         XCTAssertEqual(S.codes(verdict), ["CONTENT_UNKNOWN_FIELD", "CWT_EXPIRED", "KEY_SCOPE", "KEY_EXPIRED", "CTI_REVOKED"])
         XCTAssertEqual(verdict.reason?.code, "CONTENT_UNKNOWN_FIELD")
         XCTAssertFalse(verdict.isValid)
+
+        // What `verify` runs is `policies`, in their order: on the same input, the same failures, and the same findings.
+        let decoded = try Payload.decode(payload)
+        let claims = try CWTClaims.decode(try CBORDecoder.decode(decoded.cose.payload))
+        func input() throws -> PolicyInput {
+            var input = PolicyInput(prefix: decoded.prefix, claims: claims, signer: try XCTUnwrap(verdict.anchor),
+                                    time: 2_100_000_000, clockSkew: verifier.clockSkew)
+            input.keyID = try XCTUnwrap(verdict.keyID)
+            return input
+        }
+        var listed = try input(), direct = try input()
+        var byList: [QRCertError] = [], byVerifier: [QRCertError] = []
+        for policy in verifier.policies { byList += policy.check(&listed) }
+        verifier.runPolicies(&direct, into: &byVerifier)
+        XCTAssertEqual(byVerifier, byList)
+        XCTAssertEqual(byVerifier, verdict.failures)
+        XCTAssertEqual(direct.revocation?.certificateID, listed.revocation?.certificateID)
+        XCTAssertNotNil(direct.revocation)
+        XCTAssertEqual(direct.claims, listed.claims)
+
+        // A verdict is a value: a changed copy leaves the original as it was.
+        var copy = verdict
+        copy.failures.removeAll()
+        copy.claims = nil
+        XCTAssertEqual(S.codes(verdict), ["CONTENT_UNKNOWN_FIELD", "CWT_EXPIRED", "KEY_SCOPE", "KEY_EXPIRED", "CTI_REVOKED"])
+        XCTAssertNotNil(verdict.claims)
+        XCTAssertTrue(copy.failures.isEmpty)
+        XCTAssertNil(copy.issuer)
+        XCTAssertEqual(copy.time, verdict.time)
     }
 
     /// The no-expiry exemption is the record's: a class A1 licence without `exp` whose `iss` fails the content

@@ -1,0 +1,21 @@
+@testable import QRCertIO
+import XCTest
+
+/// The card pads labels and cuts values by characters as a person counts them: the fast count must be
+/// `String.count` for every text, the Vietnamese it is made for and the text it hands to `count`.
+final class CardWidthTests: XCTestCase {
+    func testCharactersIsStringCount() {
+        let samples = ["", "Họ và tên", "Nơi cấp (trên giấy tờ)", "NGUYỄN MAI DUNG", "Đà Nẵng", "ĐƯỜNG", "Licence no.",
+                       "e\u{301}", "Tây Sơn\u{0323}", "a\r\nb", "\r", "\n\r", "🇻🇳", "👩‍💻", "©\u{200D}®", "한국어", "\u{1100}\u{1161}",
+                       "ǅ ȸ ʯ ˿", "\u{AD}x", "\u{7F}\u{85}", "ḀỿẠ", "\u{1F00}", "x\u{0E31}", "क्ष", "\u{0600}x", "\\u{202e}"]
+        for sample in samples {
+            XCTAssertEqual(VerdictRenderer.characters(sample), sample.count, sample.debugDescription)
+        }
+        // Every scalar the fast count takes, alone and after a letter.
+        for value in Array(0x20..<0x300) + Array(0x1E00..<0x1F00) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "a" + String(Character(scalar)) + "b"
+            XCTAssertEqual(VerdictRenderer.characters(text), text.count, String(value, radix: 16))
+        }
+    }
+}
