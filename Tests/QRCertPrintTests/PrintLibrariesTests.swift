@@ -3,9 +3,9 @@ import XCTest
 
 /// Sources/CCairo declares the part of cairo, pango and fontconfig that QRCertPrint calls, and loads the libraries
 /// at run time, so nothing checks those declarations against the libraries' own when qrcert is built. Here the C
-/// compiler does: the header is compiled after the system headers (pkg-config's flags) with QRCERT_CCAIRO_CHECK, so
-/// that a prototype that differs from the system's is a conflicting declaration, and every constant and struct
-/// layout it declares is asserted equal to the system's.
+/// compiler does (the toolchain's clang, which builds the C targets): the header is compiled after the system
+/// headers (pkg-config's flags) with QRCERT_CCAIRO_CHECK, so that a prototype that differs from the system's is a
+/// conflicting declaration, and every constant and struct layout it declares is asserted equal to the system's.
 final class PrintLibrariesTests: XCTestCase {
     private static let header = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources/CCairo/include/CCairo.h")
@@ -52,7 +52,7 @@ final class PrintLibrariesTests: XCTestCase {
         let flags = try Tools.run("pkg-config", ["--cflags", "pangocairo", "pangoft2", "fontconfig"])
         XCTAssertEqual(flags.status, 0, flags.stderr)
         let arguments = flags.text.split(whereSeparator: \.isWhitespace).map(String.init)
-        let compile = try Tools.run("cc", ["-fsyntax-only", "-std=c11", "-Werror", "-Wall"] + arguments + [source.path])
+        let compile = try Tools.run("clang", ["-fsyntax-only", "-std=c11", "-Werror", "-Wall"] + arguments + [source.path])
         XCTAssertEqual(compile.status, 0, compile.stderr)
     }
 }
