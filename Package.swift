@@ -28,8 +28,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
-        // cairo, pango/pangocairo and fontconfig for print output (docs/PRINT.md).
-        .systemLibrary(name: "CCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
+        // cairo, pango/pangocairo and fontconfig for print output (docs/PRINT.md), dlopen()ed at the first print
+        // layout: nothing of the print stack is linked, so other commands start without it (docs/PERFORMANCE.md).
+        .target(name: "CCairo", linkerSettings: [.linkedLibrary("dl")]),
         // libpng and libjpeg report errors with setjmp/longjmp: that stays inside this C target.
         // PKCS#11 modules are dlopen()ed at run time; the header is Debian's p11-kit copy (nothing of p11-kit is linked).
         .target(name: "CPKCS11", linkerSettings: [.linkedLibrary("dl")]),

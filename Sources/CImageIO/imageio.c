@@ -221,8 +221,8 @@ static void jpeg_emit_message_silent(j_common_ptr cinfo, int msg_level) {
 }
 
 static int jpeg_read_inner(struct jpeg_decompress_struct *cinfo, jpeg_silent_error *jerr,
-                           const uint8_t *data, size_t len, uint64_t max_pixels,
-                           uint8_t **buf, int *w, int *h) {
+                           const uint8_t *data, size_t len, uint64_t max_pixels, uint64_t reduce_to_pixels,
+                           uint8_t **buf, int *w, int *h, int *halvings) {
     int jumped = setjmp(jerr->jump);
     if (jumped == 2) return QRCERT_IMAGEIO_TOO_MANY_SCANS;
     if (jumped) return QRCERT_IMAGEIO_BAD_DATA;
@@ -235,6 +235,19 @@ static int jpeg_read_inner(struct jpeg_decompress_struct *cinfo, jpeg_silent_err
         return QRCERT_IMAGEIO_TOO_LARGE;
     }
     cinfo->out_color_space = JCS_GRAYSCALE;
+    // As many halvings as repeated 2x2 halving would make (at most 3: 1/8 is libjpeg's smallest scale, and a
+    // 50-megapixel image is under a megapixel there). The IDCT then works at the reduced size: fewer
+    // multiplications and no full-size rows written.
+    uint64_t cw = cinfo->image_width, ch = cinfo->image_height;
+    int k = 0;
+    while (k < 3 && cw * ch > reduce_to_pixels && cw >= 2 && ch >= 2) {
+        cw /= 2;
+        ch /= 2;
+        k++;
+    }
+    cinfo->scale_num = 1;
+    cinfo->scale_denom = 1u << k;
+    *halvings = k;
     jpeg_start_decompress(cinfo);
     if (cinfo->output_components != 1) {
         set_err(jerr->err, jerr->errlen, "cannot convert jpeg to greyscale");
@@ -258,10 +271,17 @@ static int jpeg_read_inner(struct jpeg_decompress_struct *cinfo, jpeg_silent_err
 
 int qrcert_jpeg_read_gray8(const uint8_t *data, size_t len, uint64_t max_pixels,
                            uint8_t **out, int *w, int *h, char *err, size_t errlen) {
-    if (out == NULL || w == NULL || h == NULL) return QRCERT_IMAGEIO_BAD_ARGUMENT;
+    int halvings = 0;
+    return qrcert_jpeg_read_gray8_reduced(data, len, max_pixels, UINT64_MAX, out, w, h, &halvings, err, errlen);
+}
+
+int qrcert_jpeg_read_gray8_reduced(const uint8_t *data, size_t len, uint64_t max_pixels, uint64_t reduce_to_pixels,
+                                   uint8_t **out, int *w, int *h, int *halvings, char *err, size_t errlen) {
+    if (out == NULL || w == NULL || h == NULL || halvings == NULL) return QRCERT_IMAGEIO_BAD_ARGUMENT;
     *out = NULL;
     *w = 0;
     *h = 0;
+    *halvings = 0;
     if (data == NULL || len == 0) {
         set_err(err, errlen, "empty jpeg data");
         return QRCERT_IMAGEIO_BAD_DATA;
@@ -282,12 +302,13 @@ int qrcert_jpeg_read_gray8(const uint8_t *data, size_t len, uint64_t max_pixels,
     progress.jerr = &jerr;
     jerr.progress = &progress.pub;
     uint8_t *buf = NULL;
-    int status = jpeg_read_inner(&cinfo, &jerr, data, len, max_pixels, &buf, w, h);
+    int status = jpeg_read_inner(&cinfo, &jerr, data, len, max_pixels, reduce_to_pixels, &buf, w, h, halvings);
     jpeg_destroy_decompress(&cinfo);
     if (status != QRCERT_IMAGEIO_OK) {
         free(buf);
         *w = 0;
         *h = 0;
+        *halvings = 0;
         return status;
     }
     *out = buf;

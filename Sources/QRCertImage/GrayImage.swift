@@ -27,6 +27,14 @@ struct GrayImage: Sendable {
 
     /// Decodes a PNG or JPEG file's bytes to grey. IMG_UNSUPPORTED, IMG_BAD_DATA or IMG_TOO_LARGE.
     static func read(_ bytes: [UInt8]) throws(QRCertError) -> GrayImage {
+        try read(bytes, reducedTo: nil).image
+    }
+
+    /// `read(_:)`, a JPEG halved while it has more than `pixels` pixels (as many times as `halved()` would
+    /// be repeated, at most 3) by libjpeg as it decodes: the full-size image is never made, and the IDCT runs at
+    /// the reduced size. A PNG, or a JPEG with at most `pixels` pixels, comes back whole (`halvings` 0). The
+    /// reduced sides are the full ones / 2^halvings rounded up, where `halved()` rounds down.
+    static func read(_ bytes: [UInt8], reducedTo pixels: Int?) throws(QRCertError) -> (image: GrayImage, halvings: Int) {
         guard let format = Format(sniffing: bytes) else {
             throw QRCertError(.image, "IMG_UNSUPPORTED", "image is neither png nor jpeg",
                               hint: "give a png or jpeg file")
@@ -34,6 +42,7 @@ struct GrayImage: Sendable {
         var out: UnsafeMutablePointer<UInt8>?
         var width: Int32 = 0
         var height: Int32 = 0
+        var halvings: Int32 = 0
         var message = [CChar](repeating: 0, count: 256)
         let messageCount = message.count
         let status = bytes.withUnsafeBufferPointer { data in
@@ -43,8 +52,9 @@ struct GrayImage: Sendable {
                     qrcert_png_read_gray8(data.baseAddress, data.count, UInt64(maxPixels),
                                           &out, &width, &height, err.baseAddress, messageCount)
                 case .jpeg:
-                    qrcert_jpeg_read_gray8(data.baseAddress, data.count, UInt64(maxPixels),
-                                           &out, &width, &height, err.baseAddress, messageCount)
+                    qrcert_jpeg_read_gray8_reduced(data.baseAddress, data.count, UInt64(maxPixels),
+                                                   pixels.map { UInt64(max($0, 0)) } ?? .max,
+                                                   &out, &width, &height, &halvings, err.baseAddress, messageCount)
                 }
             }
         }
@@ -53,8 +63,8 @@ struct GrayImage: Sendable {
         case Int(QRCERT_IMAGEIO_OK):
             guard let out, width > 0, height > 0 else { break }
             let count = Int(width) * Int(height)
-            return GrayImage(pixels: Array(UnsafeBufferPointer(start: out, count: count)),
-                             width: Int(width), height: Int(height))
+            return (GrayImage(pixels: Array(UnsafeBufferPointer(start: out, count: count)),
+                              width: Int(width), height: Int(height)), Int(halvings))
         case Int(QRCERT_IMAGEIO_TOO_LARGE):
             throw QRCertError(.image, "IMG_TOO_LARGE", "\(format.rawValue) image has more than 50 megapixels")
         case Int(QRCERT_IMAGEIO_TOO_MANY_SCANS):

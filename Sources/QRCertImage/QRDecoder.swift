@@ -15,7 +15,8 @@ public enum QRDecoder {
     /// zbar scans the image halved down to about a megapixel, then each larger halving, then the image as
     /// it is; the first of these scans that reads codes is the answer (a smaller one only when its codes
     /// have modules of 2 px or more there, so that a sheet of codes too small for it is read in full at a
-    /// larger size). Only when none of them reads a code does zbar scan again after each of
+    /// larger size). A JPEG's smallest copy is decoded at that size by libjpeg (DCT scaling), and the whole
+    /// image only if that scan gives no answer. Only when none of them reads a code does zbar scan again after each of
     /// `DecodePass.retries` (smoothing, local thresholding, enlargement, keystone corrections; run in
     /// parallel on a copy of at most 3.2 megapixels), keeping every code any retry reads, once:
     /// docs/DEGRADATION.md shows what the retries add to zbar alone on photographed and scanned codes,
@@ -27,7 +28,13 @@ public enum QRDecoder {
         guard imageBytes.count <= maxFileBytes else {
             throw QRCertError(.image, "IMG_TOO_LARGE", "image file is \(imageBytes.count) bytes, more than the \(maxFileBytes >> 20) MiB an image may be")
         }
-        return try scan(GrayImage.read(imageBytes))
+        // A JPEG's first scan is made on a copy libjpeg decodes at the reduced size: a 1920x1080 frame costs
+        // half the decoding and no halving pass, and a phone photo a quarter. The full image is decoded only
+        // when that scan reads nothing, and its scans then skip the size already scanned.
+        let (first, halvings) = try GrayImage.read(imageBytes, reducedTo: DecodePass.firstPassPixels)
+        guard halvings > 0 else { return try scan(first) }
+        if let symbols = try reducedScan(first, halvings: halvings) { return symbols }
+        return try scan(GrayImage.read(imageBytes), scanned: halvings)
     }
 
     /// Same on an 8-bit greyscale buffer (row-major, 0 = black, `width * height` bytes).
@@ -47,7 +54,8 @@ public enum QRDecoder {
         return try scan(GrayImage(pixels: gray, width: width, height: height))
     }
 
-    private static func scan(_ image: GrayImage) throws(QRCertError) -> [DecodedSymbol] {
+    /// `scanned`: the halvings of a reduced copy already scanned without an answer (skipped here).
+    private static func scan(_ image: GrayImage, scanned: Int? = nil) throws(QRCertError) -> [DecodedSymbol] {
         // The image and its halvings down to `DecodePass.firstPassPixels`: a camera frame or a phone photo
         // is read at a few hundred thousand pixels in milliseconds, where zbar on the whole photo takes
         // a third of a second. Smallest first; the image itself comes last, as zbarimg scans it.
@@ -55,17 +63,8 @@ public enum QRDecoder {
         while let last = levels.last, last.width * last.height > DecodePass.firstPassPixels, last.width >= 2, last.height >= 2 {
             levels.append(last.halved())
         }
-        for (halvings, level) in levels.enumerated().reversed() where halvings > 0 {
-            let reads = try ZBarScanner().read(level)
-            // A code read here with modules of at least 2 px (zbar alone reads every 2 px copy of
-            // docs/DEGRADATION.md's scale-50 row) means any other code of its size is read here too;
-            // codes read with smaller modules could have neighbours only the larger images show.
-            guard !reads.isEmpty, reads.allSatisfy({ $0.side / Double(largestSize(of: $0.symbol.text)) >= DecodePass.reducedModulePixels })
-            else { continue }
-            let scale = Double(1 << halvings)
-            // A halved pixel covers two: its centre is at 2x + 0.5 in the larger image.
-            let offset = (scale - 1) / (2 * scale)
-            return readingOrder(reads.map { $0.symbol.mapped({ x, y in (x + offset, y + offset) }, scale: scale) })
+        for (halvings, level) in levels.enumerated().reversed() where halvings > 0 && halvings != scanned {
+            if let symbols = try reducedScan(level, halvings: halvings) { return symbols }
         }
         var found = try ZBarScanner().scan(image)
         // Read as it is, as zbarimg reads it: the retries are for codes no plain scan reads.
@@ -101,6 +100,21 @@ public enum QRDecoder {
             }
         }
         return readingOrder(found)
+    }
+
+    /// The codes zbar reads in `level`, the image halved `halvings` times, placed in the image's pixels; nil when
+    /// it reads none, or one with modules under `DecodePass.reducedModulePixels` there.
+    private static func reducedScan(_ level: GrayImage, halvings: Int) throws(QRCertError) -> [DecodedSymbol]? {
+        let reads = try ZBarScanner().read(level)
+        // A code read here with modules of at least 2 px (zbar alone reads every 2 px copy of
+        // docs/DEGRADATION.md's scale-50 row) means any other code of its size is read here too;
+        // codes read with smaller modules could have neighbours only the larger images show.
+        guard !reads.isEmpty, reads.allSatisfy({ $0.side / Double(largestSize(of: $0.symbol.text)) >= DecodePass.reducedModulePixels })
+        else { return nil }
+        let scale = Double(1 << halvings)
+        // A halved pixel covers two: its centre is at 2x + 0.5 in the larger image.
+        let offset = (scale - 1) / (2 * scale)
+        return readingOrder(reads.map { $0.symbol.mapped({ x, y in (x + offset, y + offset) }, scale: scale) })
     }
 
     /// Modules per side of the largest symbol a minimal-version encoder makes for `text`: its version at

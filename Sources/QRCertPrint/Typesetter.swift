@@ -13,13 +13,14 @@ final class Typesetter {
     static let family = "DejaVu Sans"
 
     let config: OpaquePointer
-    let fontMap: UnsafeMutablePointer<PangoFontMap>
+    let fontMap: OpaquePointer
     /// The font files in use (for docs and tests).
     let files: [String]
 
     /// Finds `family` (book and bold) through the system's fontconfig; throws `PRINT_FONT_MISSING` when fontconfig
     /// resolves it to another family (it substitutes silently otherwise).
     init(family: String = Typesetter.family) throws(QRCertError) {
+        try Self.loadLibraries()
         var files: [String] = []
         for style in ["Book", "Bold"] {
             files.append(try Self.locate(family: family, style: style))
@@ -51,6 +52,17 @@ final class Typesetter {
     deinit {
         g_object_unref(UnsafeMutableRawPointer(fontMap))
         FcConfigDestroy(config)
+    }
+
+    /// Loads cairo, pango and fontconfig (CCairo: dlopen()ed, not linked) the first time; throws
+    /// `PRINT_LIBRARY_MISSING` with the loader's message when one is not installed.
+    static func loadLibraries() throws(QRCertError) {
+        var message = [CChar](repeating: 0, count: 512)
+        let count = message.count
+        guard message.withUnsafeMutableBufferPointer({ qrcert_print_libraries_load($0.baseAddress, count) }) != 0 else { return }
+        let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw QRCertError(.image, "PRINT_LIBRARY_MISSING", "cannot load the print libraries: \(reason)",
+                          hint: "install libcairo2, libpangocairo-1.0-0 and libfontconfig1 (scripts/setup)")
     }
 
     /// The file fontconfig gives for `family:style=STYLE`, if it really is that family.

@@ -36,7 +36,7 @@ struct RevokeCommand: ParsableCommand {
 
     /// `add`: new entries, creating the list if the file does not exist.
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke or suspend credentials (creates the list when the file does not exist).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Revoke or suspend credentials (creates the list when the file does not exist).")
 
         @OptionGroup var signing: RevocationSigning
 
@@ -84,7 +84,7 @@ struct RevokeCommand: ParsableCommand {
 
     /// `lift`: entries taken off (a suspension ended early, an entry made in error).
     struct Lift: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Take certificate ids off the list (a suspension lifted early, an entry made in error).")
+        static let configuration = CommandConfiguration(commandName: "lift", abstract: "Take certificate ids off the list (a suspension lifted early, an entry made in error).")
 
         @OptionGroup var signing: RevocationSigning
 
@@ -105,7 +105,7 @@ struct RevokeCommand: ParsableCommand {
 
     /// `renew`: the same entries, a higher sequence and fresh dates (an authority re-signs on schedule even without changes).
     struct Renew: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-sign the list unchanged with a higher sequence and a new next-update time.")
+        static let configuration = CommandConfiguration(commandName: "renew", abstract: "Re-sign the list unchanged with a higher sequence and a new next-update time.")
 
         @OptionGroup var signing: RevocationSigning
 
@@ -116,7 +116,7 @@ struct RevokeCommand: ParsableCommand {
 
     /// `show`: header and, with `--entries`, every entry.
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a revocation list (UNVERIFIED unless a key to check it is given).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a revocation list (UNVERIFIED unless a key to check it is given).")
 
         @Argument(help: "The revocation list.")
         var file: String
@@ -149,6 +149,7 @@ struct RevokeCommand: ParsableCommand {
     /// `check`: is this certificate id withdrawn? With `--timing`, how long loading and looking up took.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Look certificate ids up in a verified revocation list; exit 1 if any is withdrawn at --at.",
             discussion: "With --timing, prints on stderr the time to read the file, to check its signature and index it, and per lookup.")
 

@@ -35,7 +35,7 @@ struct TrustListCommand: ParsableCommand {
 
     /// `create`: a new, empty list, sequence 1 unless told.
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a new signed trust list with no keys (never overwrites).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Make a new signed trust list with no keys (never overwrites).")
 
         @Option(name: .customLong("root-key"), help: "The root private key that signs the list: a PEM file (mode 0600) or a pkcs11: URI of a key in a token.")
         var rootKey: String
@@ -174,7 +174,7 @@ struct TrustListCommand: ParsableCommand {
 
     /// `renew`: the same keys, a higher sequence and fresh dates.
     struct Renew: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-sign the list unchanged with a higher sequence and a new next-update time.")
+        static let configuration = CommandConfiguration(commandName: "renew", abstract: "Re-sign the list unchanged with a higher sequence and a new next-update time.")
 
         @Argument(help: "The trust list to update.")
         var file: String
@@ -188,7 +188,7 @@ struct TrustListCommand: ParsableCommand {
 
     /// `show`: the list as text or JSON; UNVERIFIED without `--root`.
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a trust list: its edition, dates and keys (UNVERIFIED unless --root is given).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a trust list: its edition, dates and keys (UNVERIFIED unless --root is given).")
 
         @Argument(help: "The trust list.")
         var file: String

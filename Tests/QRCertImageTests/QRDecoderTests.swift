@@ -155,6 +155,96 @@ final class QRDecoderTests: XCTestCase {
         XCTAssertLessThanOrEqual(abs(symbol.height - side), 8, "height \(symbol.height)")
     }
 
+    /// `gray` as a JPEG made by ImageMagick (from a PGM), at `quality`.
+    private func jpeg(_ gray: [UInt8], width: Int, height: Int, quality: Int = 92) throws -> [UInt8] {
+        let directory = try ImageTestSupport.temporaryDirectory(for: self)
+        let pgm = directory.appendingPathComponent("page.pgm"), jpg = directory.appendingPathComponent("page.jpg")
+        try Data(Array("P5\n\(width) \(height)\n255\n".utf8) + gray).write(to: pgm)
+        XCTAssertEqual(try ImageTestSupport.run("convert", [pgm.path, "-quality", "\(quality)", jpg.path]).status, 0)
+        return [UInt8](try Data(contentsOf: jpg))
+    }
+
+    /// libjpeg decodes a JPEG straight at the first scan's size (DCT scaling): as many halvings as `halved()`
+    /// would make, the sides rounded up, and the same picture as the full decode halved (within a grey level or
+    /// two per pixel on average: the scaled IDCT is a low-pass filter, as the 2x2 mean is).
+    func testJPEGIsDecodedAtTheReducedSizeAsTheHalvingsWouldMakeIt() throws {
+        let code = try QRCode.encode(ImageTestSupport.base45Payload(count: 380, seed: 66), level: .Q)
+        let gray = page(width: 2401, height: 1801, background: 110, [(code, 12, 701, 403)])
+        let bytes = try jpeg(gray, width: 2401, height: 1801)
+        let (reduced, halvings) = try GrayImage.read(bytes, reducedTo: DecodePass.firstPassPixels)
+        XCTAssertEqual(halvings, 2)
+        XCTAssertEqual([reduced.width, reduced.height], [601, 451])
+        let (whole, none) = try GrayImage.read(bytes, reducedTo: nil)
+        XCTAssertEqual(none, 0)
+        XCTAssertEqual([whole.width, whole.height], [2401, 1801])
+        let quarter = whole.halved().halved()
+        var difference = 0
+        for y in 0..<quarter.height {
+            for x in 0..<quarter.width {
+                difference += abs(Int(quarter.pixels[y * quarter.width + x]) - Int(reduced.pixels[y * reduced.width + x]))
+            }
+        }
+        let mean = Double(difference) / Double(quarter.width * quarter.height)
+        XCTAssertLessThan(mean, 2.5, "mean difference \(mean) per pixel")
+        // A JPEG under the first scan's size, and a PNG, come whole.
+        let small = try GrayImage.read(try jpeg(Array(gray.prefix(1000 * 1000)), width: 1000, height: 1000), reducedTo: DecodePass.firstPassPixels)
+        XCTAssertEqual([small.image.width, small.image.height, small.halvings], [1000, 1000, 0])
+        let png = try GrayImage.read(try self.png("QC1:PNG"), reducedTo: 1)
+        XCTAssertEqual(png.halvings, 0)
+    }
+
+    /// `halved()` is the 2x2 mean rounded half up, the last odd row and column dropped: against the plain formula on
+    /// random pixels (the extremes included) at even and odd sizes.
+    func testHalvedIsTheRoundedMeanOfEach2x2Square() {
+        var generator = SplitMix64(seed: 77)
+        for (width, height) in [(2, 2), (7, 5), (64, 33), (301, 200)] {
+            var pixels = (0..<(width * height)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            pixels[0] = 255; pixels[1] = 255; pixels[width] = 255; pixels[width + 1] = 255
+            let half = GrayImage(pixels: pixels, width: width, height: height).halved()
+            XCTAssertEqual([half.width, half.height], [width / 2, height / 2])
+            var expected: [UInt8] = []
+            for y in 0..<(height / 2) {
+                for x in 0..<(width / 2) {
+                    let sum = [(0, 0), (1, 0), (0, 1), (1, 1)].reduce(0) { $0 + Int(pixels[(2 * y + $1.1) * width + 2 * x + $1.0]) }
+                    expected.append(UInt8((sum + 2) / 4))
+                }
+            }
+            XCTAssertEqual(half.pixels, expected, "\(width)x\(height)")
+            XCTAssertEqual(half.pixels.first, 255)
+        }
+    }
+
+    /// The big code of the test above as a JPEG: read in the copy libjpeg decoded at a quarter of the size and
+    /// placed in the full image's pixels (within 4 px, one pixel of that copy), as from the grey buffer.
+    func testJPEGCodeReadInTheScaledDecodeIsPlacedInTheFullImagesPixels() throws {
+        let text = ImageTestSupport.base45Payload(count: 380, seed: 66)
+        let code = try QRCode.encode(text, level: .Q)
+        let gray = page(width: 2400, height: 1800, background: 110, [(code, 12, 701, 403)])
+        let symbols = try QRDecoder.decode(imageBytes: try jpeg(gray, width: 2400, height: 1800))
+        XCTAssertEqual(symbols.map(\.text), [text])
+        let symbol = try XCTUnwrap(symbols.first)
+        let (centre, side) = (code.size * 6, code.size * 12)
+        XCTAssertLessThanOrEqual(abs(symbol.x - (701 + centre)), 4, "x \(symbol.x)")
+        XCTAssertLessThanOrEqual(abs(symbol.y - (403 + centre)), 4, "y \(symbol.y)")
+        XCTAssertLessThanOrEqual(abs(symbol.width - side), 8, "width \(symbol.width)")
+        XCTAssertLessThanOrEqual(abs(symbol.height - side), 8, "height \(symbol.height)")
+    }
+
+    /// The six-code sheet as a JPEG: the scaled decode's codes have modules of 1 px, which do not end the search,
+    /// so the image is decoded again at full size and all six are read at their places.
+    func testJPEGSheetTooSmallForTheScaledDecodeIsReadInFull() throws {
+        let texts = (0..<6).map { ImageTestSupport.base45Payload(count: 380, seed: 60 + UInt64($0)) }
+        let codes = try texts.map { text throws(QRCertError) in try QRCode.encode(text, level: .Q) }
+        let places = (0..<6).map { (x: 116 + $0 % 3 * 1000 + ($0 + 1) % 4, y: 176 + $0 / 3 * 1000 + 1) }
+        let gray = page(width: 3000, height: 2200, zip(codes, places).map { ($0, 4, $1.x, $1.y) })
+        let symbols = try QRDecoder.decode(imageBytes: try jpeg(gray, width: 3000, height: 2200, quality: 95))
+        XCTAssertEqual(symbols.map(\.text), texts)
+        for (symbol, (code, place)) in zip(symbols, zip(codes, places)) {
+            XCTAssertLessThanOrEqual(abs(symbol.x - (place.x + code.size * 2)), 2)
+            XCTAssertLessThanOrEqual(abs(symbol.y - (place.y + code.size * 2)), 2)
+        }
+    }
+
     func testRandomBytesAreUnsupported() {
         var generator = SplitMix64(seed: 31)
         let bytes = (0..<4096).map { _ in UInt8(truncatingIfNeeded: generator.next()) }

@@ -47,6 +47,14 @@ int qrcert_png_read_gray8(const uint8_t *data, size_t len, uint64_t max_pixels,
 int qrcert_jpeg_read_gray8(const uint8_t *data, size_t len, uint64_t max_pixels,
                            uint8_t **out, int *w, int *h, char *err, size_t errlen);
 
+/// `qrcert_jpeg_read_gray8` at a reduced size: halved while the image has more than `reduce_to_pixels` pixels
+/// and both sides are at least 2 (at most 3 times), as repeated 2x2 halving would, but by libjpeg's DCT scaling
+/// (scale 1/2, 1/4 or 1/8), so the full-size image is never made. `*halvings` says how many; `*w` and `*h` are
+/// the reduced size (libjpeg rounds up: the image's width / 2^halvings, rounded up). `max_pixels` applies to the
+/// full size.
+int qrcert_jpeg_read_gray8_reduced(const uint8_t *data, size_t len, uint64_t max_pixels, uint64_t reduce_to_pixels,
+                                   uint8_t **out, int *w, int *h, int *halvings, char *err, size_t errlen);
+
 /// Frees a buffer returned by the functions above.
 void qrcert_imageio_free(void *p);
 
