@@ -27,7 +27,9 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
-        .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+        // libzbar (zbar.h from libzbar-dev), dlopen()ed at the first scan: commands that read no image start without
+        // it and the D-Bus, systemd and X11 libraries it needs (docs/PERFORMANCE.md).
+        .target(name: "CZBar", linkerSettings: [.linkedLibrary("dl")]),
         // cairo, pango/pangocairo and fontconfig for print output (docs/PRINT.md), dlopen()ed at the first print
         // layout: nothing of the print stack is linked, so other commands start without it (docs/PERFORMANCE.md).
         .target(name: "CCairo", linkerSettings: [.linkedLibrary("dl")]),

@@ -8,6 +8,7 @@ final class ZBarScanner {
     private let scanner: OpaquePointer
 
     init() throws(QRCertError) {
+        try Self.loadLibrary()
         guard let scanner = zbar_image_scanner_create() else {
             throw QRCertError(.image, "IMG_DECODER_FAILED", "cannot create a zbar image scanner")
         }
@@ -23,6 +24,17 @@ final class ZBarScanner {
     }
 
     deinit { zbar_image_scanner_destroy(scanner) }
+
+    /// Loads libzbar (CZBar: dlopen()ed, not linked) the first time; throws `IMG_DECODER_MISSING` with the loader's
+    /// message when it is not installed.
+    static func loadLibrary() throws(QRCertError) {
+        var message = [CChar](repeating: 0, count: 512)
+        let count = message.count
+        guard message.withUnsafeMutableBufferPointer({ qrcert_zbar_load($0.baseAddress, count) }) != 0 else { return }
+        let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw QRCertError(.image, "IMG_DECODER_MISSING", "cannot load the qr decoder: \(reason)",
+                          hint: "install libzbar0 (scripts/setup)")
+    }
 
     /// A code zbar read, with the length of its side in pixels (the diagonal of its location polygon over
     /// √2, so that a rotated code is not measured by its bounding box).

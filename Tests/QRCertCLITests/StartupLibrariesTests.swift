@@ -2,8 +2,9 @@ import Foundation
 import XCTest
 
 /// What a process loads, from the dynamic loader itself (`LD_DEBUG=files` names every object it maps): the print
-/// stack (cairo, pango, fontconfig, harfbuzz and what they need) is dlopen()ed by the first print layout, so verify
-/// and issue to PNG start without it (docs/PERFORMANCE.md); a print library that cannot be loaded is a coded error.
+/// stack (cairo, pango, fontconfig, harfbuzz and what they need) is dlopen()ed by the first print layout and libzbar
+/// by the first image scan, so verify and issue to PNG start without them (docs/PERFORMANCE.md); a library that
+/// cannot be loaded is a coded error.
 final class StartupLibrariesTests: XCTestCase {
     private static let printLibraries = ["libcairo.so", "libpango-1.0.so", "libpangocairo-1.0.so", "libpangoft2-1.0.so",
                                          "libfontconfig.so", "libharfbuzz.so", "libglib-2.0.so"]
@@ -42,8 +43,16 @@ final class StartupLibrariesTests: XCTestCase {
             let objects = loaded(result)
             // The loader's own lines are there, or the absence below would show nothing.
             XCTAssertTrue(objects.contains { $0.hasPrefix("libcrypto.so") }, "\(name): \(objects)")
-            XCTAssertEqual(objects.filter { object in Self.printLibraries.contains { object.hasPrefix($0) } }, [], name)
+            XCTAssertEqual(objects.filter { object in (Self.printLibraries + ["libzbar.so"]).contains { object.hasPrefix($0) } }, [], name)
         }
+        let file = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("png").path)
+            .first { $0.hasSuffix(".png") })
+        let image = try CLI.run(["verify", "--trust", CLI.publicKey("ed25519"), "--json", "--image",
+                                 folder.appendingPathComponent("png").appendingPathComponent(file).path], environment: debug)
+        XCTAssertEqual(image.status, 0, image.stderr)
+        XCTAssertTrue(image.errorLines.contains { $0.contains("file=libzbar.so.0") && $0.contains("dynamically loaded by") },
+                      image.stderr)
+        XCTAssertEqual(loaded(image).filter { object in Self.printLibraries.contains { object.hasPrefix($0) } }, [])
         let card = try issue(["--format", "pdf", "--layout", "card", "--out", folder.appendingPathComponent("pdf").path],
                              folder: folder, environment: debug)
         XCTAssertEqual(card.status, 0, card.stderr)
@@ -75,5 +84,30 @@ final class StartupLibrariesTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "the output folder was created")
         let payloads = try issue(["--format", "payload"], folder: folder, environment: environment)
         XCTAssertEqual(payloads.status, 0, payloads.stderr)
+    }
+
+    /// Likewise libzbar: `verify --image` answers each image with IMG_DECODER_MISSING and the loader's reason (an
+    /// image not read, exit 1, as for any image error); text payloads verify as before.
+    func testAnUnloadableZbarIsImgDecoderMissing() throws {
+        let folder = try CLI.temporaryDirectory(for: self)
+        let libraries = folder.appendingPathComponent("lib")
+        try FileManager.default.createDirectory(at: libraries, withIntermediateDirectories: true)
+        let fake = libraries.appendingPathComponent("libzbar.so.0")
+        try Data(String(repeating: "not a shared object\n", count: 16).utf8).write(to: fake)
+        let environment = ["LD_LIBRARY_PATH": libraries.path]
+        let out = folder.appendingPathComponent("png")
+        let issued = try issue(["--out", out.path], folder: folder, environment: environment)
+        XCTAssertEqual(issued.status, 0, issued.stderr)
+        let png = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: out.path).first { $0.hasSuffix(".png") })
+        let path = out.appendingPathComponent(png).path
+        let image = try CLI.run(["verify", "--trust", CLI.publicKey("ed25519"), "--json", "--image", path], environment: environment)
+        XCTAssertEqual(image.status, 1, image.stderr)
+        let answer = try CLI.jsonObject(try XCTUnwrap(image.lines.first))
+        XCTAssertEqual(answer["code"] as? String, "IMG_DECODER_MISSING")
+        XCTAssertEqual(answer["message"] as? String, "\(path): cannot load the qr decoder: \(fake.path): invalid ELF header")
+        let payloads = try issue(["--format", "payload"], folder: folder, environment: environment)
+        let payload = try XCTUnwrap(payloads.lines.first)
+        let text = try CLI.run(["verify", "--trust", CLI.publicKey("ed25519"), "--json", payload], environment: environment)
+        XCTAssertEqual(text.status, 0, text.stderr)
     }
 }
