@@ -6,7 +6,7 @@ import QRCertFormat
 public enum AlgorithmBindingPolicy {
     /// The candidates whose key verifies `algorithm`, in their order; `ALG_KEY_MISMATCH` when none does.
     public static func keys(_ candidates: [TrustAnchor], for algorithm: SignatureAlgorithm, keyID: [UInt8]) throws(QRCertError) -> [TrustAnchor] {
-        let fits = { (anchor: TrustAnchor) in anchor.key.algorithms.contains(algorithm) }
+        func fits(_ anchor: TrustAnchor) -> Bool { anchor.key.algorithms.contains(algorithm) }
         // Usually every candidate fits: then the array is passed on rather than filtered into a new one.
         let fitting = candidates.allSatisfy(fits) ? candidates : candidates.filter(fits)
         guard !fitting.isEmpty else {

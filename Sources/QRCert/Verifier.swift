@@ -82,7 +82,7 @@ public struct Verifier: Sendable {
         }
         try Self.refusingRemoved(candidates, keyID: kid)
         // An X.509 anchor must be a signer certificate (not a CA, keyUsage allowing digitalSignature), however it was added.
-        let isSigner = { (anchor: TrustAnchor) in anchor.certificate?.signerProblem == nil }
+        func isSigner(_ anchor: TrustAnchor) -> Bool { anchor.certificate?.signerProblem == nil }
         let signers = candidates.allSatisfy(isSigner) ? candidates : candidates.filter(isSigner)
         guard !signers.isEmpty else {
             throw QRCertError(.key, "CERT_NOT_SIGNER",
@@ -91,7 +91,7 @@ public struct Verifier: Sendable {
         let fitting = try AlgorithmBindingPolicy.keys(signers, for: algorithm, keyID: kid)
         // Several anchors may share a kid: try each, so a colliding wrong key never masks the right one. The
         // Sig_structure is hashed from its parts in place (`CoseSign1.View.sigStructure`), never built.
-        for anchor in fitting where try anchor.key.verify(cose.signature, algorithm: algorithm, message: cose.sigStructure) {
+        for anchor in fitting where try anchor.key.verify(cose.signature, algorithm: algorithm, message: { cose.sigStructure($0) }) {
             verdict.anchor = anchor
             break
         }
