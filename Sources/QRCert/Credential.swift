@@ -49,7 +49,9 @@ public struct Credential: Sendable, Equatable {
 
     /// The value of `name` as a person reads it, with its field (enum values by name, dates as `YYYY-MM-DD`).
     public func displayValue(at position: Int) -> String? {
-        value(at: position).map { Self.displayText($0, profile.fields[position]) }
+        guard let value = value(at: position) else { return nil }
+        if case .text(let text) = value { return text }  // `displayText`'s answer, without a copy of the field
+        return Self.displayText(value, profile.fields[position])
     }
 
     /// The value of the id field.
