@@ -33,10 +33,13 @@ public struct Credential: Sendable, Equatable {
         return entries.map { (fields[$0.position], $0.value) }
     }
 
-    /// Calls `body` with each present value and its field, in profile order, the fields read in place.
+    /// Calls `body` with each present value and its field, in profile order, the fields read in place (inlinable, so
+    /// a renderer in another module gets it specialised: no field is copied on the way).
+    @inlinable
     public func forEachValue<E: Error>(_ body: (_ field: Profile.Field, _ value: Value) throws(E) -> Void) throws(E) {
-        let fields = profile.fields
-        for entry in entries { try body(fields[entry.position], entry.value) }
+        try profile.fields.withUnsafeBufferPointer { (fields) throws(E) in
+            for entry in entries { try body(fields[entry.position], entry.value) }
+        }
     }
 
     /// The value of the field at `position` in `profile.fields`, when present.
