@@ -91,8 +91,8 @@ public enum CompactCredential {
 
         let fields = profile.fields
         let fromPosition = profile.validFromPosition, untilPosition = profile.validUntilPosition
-        var items = [CBOR?](repeating: nil, count: fields.count)
-        for pair in pairs {
+        var slots = [Int](repeating: -1, count: fields.count)  // the index in `pairs` of each field's item
+        for (index, pair) in pairs.enumerated() {
             guard let key = pair.key.int64, let position = profile.position(key: key) else {
                 throw QRCertError(.content, "CONTENT_UNKNOWN_FIELD", "record has key \(pair.key) that profile \(profile.type) does not define")
             }
@@ -100,26 +100,30 @@ public enum CompactCredential {
                 let name = fields[position].name
                 throw notCanonical("field \(name) is left out of a QC2: record: it is derived from \(position == fromPosition ? "iat" : "exp")")
             }
-            items[position] = pair.value
+            slots[position] = index
         }
-        var entries: [Credential.Entry] = []
-        entries.reserveCapacity(fields.count)
-        for position in fields.indices {
-            if position == fromPosition {
-                entries.append(Credential.Entry(position: position, value: .date(validFrom)))
-                continue
-            }
-            if position == untilPosition {
-                if let validUntil { entries.append(Credential.Entry(position: position, value: .date(validUntil))) }
-                continue
-            }
-            guard let item = items[position] else {
-                if fields[position].required {
-                    throw QRCertError(.content, "CONTENT_MISSING_FIELD", "record lacks required field \(fields[position].name)")
+        // Each field read in place through the buffer (an array element passed on is a copy of all its members).
+        let entries = try fields.withUnsafeBufferPointer { (fields) throws(QRCertError) -> [Credential.Entry] in
+            var entries: [Credential.Entry] = []
+            entries.reserveCapacity(fields.count)
+            for position in fields.indices {
+                if position == fromPosition {
+                    entries.append(Credential.Entry(position: position, value: .date(validFrom)))
+                    continue
                 }
-                continue
+                if position == untilPosition {
+                    if let validUntil { entries.append(Credential.Entry(position: position, value: .date(validUntil))) }
+                    continue
+                }
+                guard slots[position] >= 0 else {
+                    if fields[position].required {
+                        throw QRCertError(.content, "CONTENT_MISSING_FIELD", "record lacks required field \(fields[position].name)")
+                    }
+                    continue
+                }
+                entries.append(Credential.Entry(position: position, value: try value(of: pairs[slots[position]].value, fields: fields, at: position)))
             }
-            entries.append(Credential.Entry(position: position, value: try value(of: item, field: fields[position])))
+            return entries
         }
         let credential = Credential(profile: profile, entries: entries)
         var derived = claims
@@ -165,72 +169,82 @@ public enum CompactCredential {
     }
 
     /// One compact value, accepting only the form `item` writes.
-    private static func value(of item: CBOR, field: Profile.Field) throws(QRCertError) -> Credential.Value {
+    private static func value(of item: CBOR, fields: UnsafeBufferPointer<Profile.Field>, at position: Int) throws(QRCertError) -> Credential.Value {
         func bad(_ expected: String) -> QRCertError {
-            QRCertError(.content, "CONTENT_BAD_FIELD", "field \(field.name) must be \(expected)")
+            QRCertError(.content, "CONTENT_BAD_FIELD", "field \(fields[position].name) must be \(expected)")
         }
-        switch field.type {
+        switch fields[position].type {
         case .date:
             guard let days = item.int64, CivilDate.supportedDays.contains(days) else { throw bad("a day number (1900-2199)") }
             return .date(CivilDate(daysSinceEpoch: days))
         case .enum:
-            guard case .unsigned(let index) = item, index < UInt64(field.values?.count ?? 0) else {
-                throw bad("one of its \(field.values?.count ?? 0) values")
+            guard case .unsigned(let index) = item, index < UInt64(fields[position].values?.count ?? 0) else {
+                throw bad("one of its \(fields[position].values?.count ?? 0) values")
             }
             return .enumeration(Int(index))
         case .text:
-            if let dictionary = field.dictionary {
+            if let dictionary = fields[position].dictionary {
                 if case .unsigned(let index) = item {
                     guard index < UInt64(dictionary.count) else {
                         throw QRCertError(.content, "COMPACT_UNKNOWN_VALUE",
-                                          "field \(field.name) is value \(index) of its dictionary, which has \(dictionary.count)",
+                                          "field \(fields[position].name) is value \(index) of its dictionary, which has \(dictionary.count)",
                                           hint: "a newer profile may list it: pass it with --profile FILE")
                     }
                     return .text(dictionary[Int(index)])
                 }
-                let text = try Credential.text(of: item, field: field)
+                let text = try Credential.text(of: item, name: fields[position].name, maxLength: fields[position].maxLength)
                 if dictionary.contains(text) {
-                    throw notCanonical("field \(field.name) \"\(text)\" is in its dictionary and must be written as its index")
+                    throw notCanonical("field \(fields[position].name) \"\(text)\" is in its dictionary and must be written as its index")
                 }
                 return .text(text)
             }
-            if field.digits == true {
+            if fields[position].digits == true {
                 switch item {
-                case .bytes(let bytes): return .text(try digits(bytes, field: field))
+                case .bytes(let bytes): return .text(try digits(bytes, fields: fields, at: position))
                 case .text(let text):
-                    let checked = try Credential.text(of: item, field: field, visciiForm: false)
+                    let checked = try Credential.text(of: item, name: fields[position].name, maxLength: fields[position].maxLength, visciiForm: false)
                     if digitBytes(text) != nil {
-                        throw notCanonical("field \(field.name) is \(text.utf8.count) digits and must be written as its count and value")
+                        throw notCanonical("field \(fields[position].name) is \(text.utf8.count) digits and must be written as its count and value")
                     }
                     return .text(checked)
                 default:
                     throw bad("text, or digits as a byte string (count, value)")
                 }
             }
-            return .text(try Credential.text(of: item, field: field))
+            return .text(try Credential.text(of: item, name: fields[position].name, maxLength: fields[position].maxLength))
         }
     }
 
     /// The digit string of `count ‖ value`: the value's decimal digits, zero-padded on the left to `count`.
-    private static func digits(_ bytes: [UInt8], field: Profile.Field) throws(QRCertError) -> String {
+    private static func digits(_ bytes: [UInt8], fields: UnsafeBufferPointer<Profile.Field>, at position: Int) throws(QRCertError) -> String {
         func bad(_ reason: String) -> QRCertError {
-            QRCertError(.content, "COMPACT_BAD_DIGITS", "field \(field.name): \(reason)")
+            QRCertError(.content, "COMPACT_BAD_DIGITS", "field \(fields[position].name): \(reason)")
         }
         guard let count = bytes.first, (1...UInt8(maxDigits)).contains(count) else {
             throw bad("a digit count of 1 to \(maxDigits) comes first")
         }
         let value = bytes.dropFirst()
-        guard value.first != 0 else { throw notCanonical("field \(field.name): the value has a leading zero byte") }
+        guard value.first != 0 else { throw notCanonical("field \(fields[position].name): the value has a leading zero byte") }
         guard value.count <= 8 else { throw bad("the value is longer than 8 bytes") }
         let number = value.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        let decimal = number == 0 ? "" : String(number)
-        guard decimal.utf8.count <= Int(count) else {
-            throw bad("the value \(number) has \(decimal.utf8.count) digits, more than its count \(count)")
+        var decimalCount = 0  // digits of `number`, none for zero
+        var rest = number
+        while rest > 0 { decimalCount += 1; rest /= 10 }
+        guard decimalCount <= Int(count) else {
+            throw bad("the value \(number) has \(decimalCount) digits, more than its count \(count)")
         }
-        if let max = field.maxLength, Int(count) > max {
-            throw QRCertError(.content, "CONTENT_BAD_FIELD", "field \(field.name) has \(count) characters, more than its \(max)")
+        if let max = fields[position].maxLength, Int(count) > max {
+            throw QRCertError(.content, "CONTENT_BAD_FIELD", "field \(fields[position].name) has \(count) characters, more than its \(max)")
         }
-        return String(repeating: "0", count: Int(count) - decimal.utf8.count) + decimal
+        // Written in place from the last digit, zeros to the left: a licence number's 12 digits make a small string.
+        return String(unsafeUninitializedCapacity: Int(count)) { digits in
+            var rest = number
+            for i in stride(from: Int(count) - 1, through: 0, by: -1) {
+                digits[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            return Int(count)
+        }
     }
 
     private static func notCanonical(_ message: String) -> QRCertError {

@@ -33,10 +33,13 @@ public struct Credential: Sendable, Equatable {
         return entries.map { (fields[$0.position], $0.value) }
     }
 
-    /// Calls `body` with each present value and its field, in profile order, the fields read in place.
+    /// Calls `body` with each present value and its field, in profile order, the fields read in place (inlinable, so
+    /// a renderer in another module gets it specialised: no field is copied on the way).
+    @inlinable
     public func forEachValue<E: Error>(_ body: (_ field: Profile.Field, _ value: Value) throws(E) -> Void) throws(E) {
-        let fields = profile.fields
-        for entry in entries { try body(fields[entry.position], entry.value) }
+        try profile.fields.withUnsafeBufferPointer { (fields) throws(E) in
+            for entry in entries { try body(fields[entry.position], entry.value) }
+        }
     }
 
     /// The value of the field at `position` in `profile.fields`, when present.
@@ -49,7 +52,9 @@ public struct Credential: Sendable, Equatable {
 
     /// The value of `name` as a person reads it, with its field (enum values by name, dates as `YYYY-MM-DD`).
     public func displayValue(at position: Int) -> String? {
-        value(at: position).map { Self.displayText($0, profile.fields[position]) }
+        guard let value = value(at: position) else { return nil }
+        if case .text(let text) = value { return text }  // `displayText`'s answer, without a copy of the field
+        return Self.displayText(value, profile.fields[position])
     }
 
     /// The value of the id field.

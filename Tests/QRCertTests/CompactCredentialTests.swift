@@ -114,6 +114,23 @@ final class CompactCredentialTests: XCTestCase {
         XCTAssertNil(CompactCredential.digitBytes("١٢"))  // Arabic-Indic digits are not ASCII digits
     }
 
+    /// A digits field reads back as the digits issued, leading zeros and an all-zero value included (the count, then
+    /// the value written in place from its last digit).
+    func testDigitsReadBackAsIssued() throws {
+        let key = try key()
+        var store = TrustStore()
+        store.add(key.publicKey, source: "k.pub.pem")
+        let verifier = Verifier(trust: store, profiles: try TestFixtures.profiles())
+        for digits in ["0", "000", "007", "256", "048090001234", "000000000000000", "0000000000000001", "9999999999999999999",
+                       "1000000000000000000", "18446744073709551615", "0123456789012345678"] {
+            let issued = try Issuer(key: key, name: TestFixtures.issuerName).issue(try TrustListSupport.licence(["licence_no": digits]))
+            let verdict = verifier.verify(issued.payload, at: TrustListSupport.now)
+            XCTAssertEqual(verdict.failures.map(\.code), [], digits)
+            XCTAssertEqual(verdict.credential?.displayValue("licence_no"), digits)
+            XCTAssertEqual(verdict.credential?.id, digits)
+        }
+    }
+
     // MARK: - Refused forms
 
     /// The standard licence's `QC2:` claims with the record and the claims altered, signed, verified: the codes.
