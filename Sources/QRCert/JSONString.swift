@@ -51,26 +51,31 @@ public enum JSONString {
             }
             o += 6
         }
-        while i < n {
-            // Up to eight plain bytes at a time (printable ASCII other than `"` and `\`), found with one test of a
-            // word and copied with one store: most of every line is such text. The room is six times the input,
-            // so the store always fits; bytes of it past the plain ones are overwritten by what follows them.
-            if n >= 8 {
-                let whole = i + 8 <= n
-                // At the end, the word that ends with the last byte, its bytes before i shifted out (little-endian).
-                let word = whole ? UnsafeRawPointer(input + i).loadUnaligned(as: UInt64.self)
-                    : UnsafeRawPointer(input + n - 8).loadUnaligned(as: UInt64.self) >> UInt64(8 * (i - (n - 8)))
-                let plain = min(plainPrefix(word), n - i)
-                if whole {
-                    UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
-                } else {
-                    for k in 0..<plain { out[o + k] = input[i + k] }
-                }
-                i += plain
-                o += plain
-                if plain == 8 { continue }
-                guard i < n else { break }
+        while true {
+            // Eight bytes at a time: a word's leading plain bytes (printable ASCII other than `"` and `\`) are
+            // found with one test and copied with one store, the rest of the store overwritten by what follows
+            // them (the room is six times the input, so it always fits). Most of every line is such text.
+            while i &+ 8 <= n {
+                let word = UnsafeRawPointer(input + i).loadUnaligned(as: UInt64.self)
+                UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
+                let plain = plainPrefix(word)
+                i &+= plain
+                o &+= plain
+                if plain < 8 { break }
             }
+            if i &+ 8 > n {
+                guard i < n else { break }
+                if n >= 8 {
+                    // The last bytes: the word that ends with them, its bytes before i shifted out (little-endian).
+                    let word = UnsafeRawPointer(input + n - 8).loadUnaligned(as: UInt64.self) >> UInt64(8 &* (i &- (n &- 8)))
+                    let plain = min(plainPrefix(word), n &- i)
+                    for k in 0..<plain { out[o &+ k] = input[i &+ k] }
+                    i &+= plain
+                    o &+= plain
+                    guard i < n else { break }
+                }
+            }
+            // One byte or scalar that needs a look (or any byte of a string shorter than a word).
             let b0 = input[i]
             if b0 >= 0x20 && b0 < 0x7F && b0 != UInt8(ascii: "\"") && b0 != UInt8(ascii: "\\") {
                 out[o] = b0

@@ -177,23 +177,26 @@ public struct VerdictRenderer: Sendable {
         rows.reserveCapacity(16)
         let signer = verdict.issuer ?? "-"
         if let credential = verdict.credential {
-            let values = credential.values
-            rows.reserveCapacity(values.count + 4)
-            func shown(_ name: String) -> String? {
-                values.first { $0.field.name == name }.map { reader.value($0.value, $0.field) }
+            // The credential's fields are its profile's, found by position (no copy of a field per value).
+            let profile = credential.profile
+            let fields = profile.fields
+            rows.reserveCapacity(credential.entries.count + 4)
+            func shown(_ position: Int?) -> String? {
+                guard let position, let value = credential.value(at: position) else { return nil }
+                return reader.value(value, fields[position])
             }
-            let from = shown(credential.profile.validFrom) ?? "-"
-            let until = credential.profile.validUntil.flatMap(shown) ?? (vi ? "không thời hạn" : "no expiry")
+            let from = shown(profile.validFromPosition) ?? "-"
+            let until = shown(profile.validUntilPosition) ?? (vi ? "không thời hạn" : "no expiry")
             rows.append((vi ? "Hiệu lực" : "Valid", from + " → " + until))
-            for (field, value) in values {
-                let text = reader.value(value, field)
-                if field.name == Self.authorityField {
+            for entry in credential.entries {
+                let text = reader.value(entry.value, fields[entry.position])
+                if fields[entry.position].name == Self.authorityField {
                     // Said once, on the signer's line, unless the document names another authority.
                     if text == signer { continue }
-                    rows.append((field.label.in(language) + (vi ? " (trên giấy tờ)" : " (on the document)"), text))
+                    rows.append((fields[entry.position].label.in(language) + (vi ? " (trên giấy tờ)" : " (on the document)"), text))
                     continue
                 }
-                rows.append((field.label.in(language), text))
+                rows.append((fields[entry.position].label.in(language), text))
             }
         } else if let claims = verdict.claims {
             rows.append((vi ? "Cấp lúc" : "Issued at", claims.issuedAt.map(reader.time) ?? "-"))
@@ -373,10 +376,15 @@ public struct VerdictRenderer: Sendable {
             string(",\"type\":", credential.profile.type)
             string(",\"id\":", credential.id)
             out.append(",\"record\":")
+            // Each value with its field found by position in the profile (no copy of a field per value).
+            let fields = credential.profile.fields
             var record = JSONMembers()
-            for (field, value) in credential.values {
-                record.key(field.name, into: out)
-                JSONString.quote(Credential.displayText(value, field), into: out)
+            for entry in credential.entries {
+                record.key(fields[entry.position].name, into: out)
+                switch entry.value {
+                case .text(let text): JSONString.quote(text, into: out)
+                default: JSONString.quote(Credential.displayText(entry.value, fields[entry.position]), into: out)
+                }
             }
             record.close(into: out)
         } else {

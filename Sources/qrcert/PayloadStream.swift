@@ -1,5 +1,6 @@
 import Foundation
 import QRCert
+import QRCertCrypto
 import QRCertFormat
 import QRCertIO
 
@@ -58,6 +59,7 @@ struct PayloadStream {
             }
         }
         flush()
+        CryptoThread.finish()  // as each worker does: this thread's libcrypto state is freed now, not at exit
         return outcome
     }
 
