@@ -85,6 +85,8 @@ public final class WriteBuffer {
 
     /// Appends the UTF-8 of `text`.
     @inlinable public func append(utf8 text: String) {
+        // The string's own bytes when it has them in one piece (native strings: no copy of the string first).
+        if text.utf8.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) != nil { return }
         var text = text
         text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }

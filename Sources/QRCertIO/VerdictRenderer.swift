@@ -214,7 +214,7 @@ public struct VerdictRenderer: Sendable {
         counts.reserveCapacity(rows.count)
         var width = 0
         for index in rows.indices {
-            rows[index] = (DisplayText.escaped(rows[index].label), DisplayText.escaped(rows[index].value))
+            rows[index] = (Self.escaped(rows[index].label), Self.escaped(rows[index].value))
             let count = Self.characters(rows[index].label)
             counts.append(count)
             width = max(width, count)
@@ -231,6 +231,30 @@ public struct VerdictRenderer: Sendable {
             style.write(value, .bold, into: out)
             out.append(UInt8(ascii: "\n"))
         }
+    }
+
+    /// `DisplayText.escaped(text)`, with printable ASCII (most labels, dates, ids) passed as it is without the
+    /// scalar walk: no character of U+0020-U+007E is unsafe (Cc, Cf, Zl, Zp), so the escape would return it unchanged.
+    static func escaped(_ text: String) -> String {
+        var text = text
+        let printable = text.withUTF8 { bytes in
+            var i = 0
+            let n = bytes.count
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= n {
+                let word = UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                let below = (word &- ones &* 0x20) & ~word & highs
+                let delete = word ^ (ones &* 0x7F)
+                if (word & highs) | below | ((delete &- ones) & ~delete & highs) != 0 { return false }
+                i += 8
+            }
+            while i < n {
+                if bytes[i] < 0x20 || bytes[i] >= 0x7F { return false }
+                i += 1
+            }
+            return true
+        }
+        return printable ? text : DisplayText.escaped(text)
     }
 
     /// `text.count` (characters as a person counts them), without walking grapheme clusters for the usual text:

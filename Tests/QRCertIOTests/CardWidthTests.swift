@@ -1,3 +1,4 @@
+import QRCert
 @testable import QRCertIO
 import XCTest
 
@@ -16,6 +17,26 @@ final class CardWidthTests: XCTestCase {
             guard let scalar = Unicode.Scalar(value) else { continue }
             let text = "a" + String(Character(scalar)) + "b"
             XCTAssertEqual(VerdictRenderer.characters(text), text.count, String(value, radix: 16))
+        }
+    }
+}
+
+/// The card's escape passes printable ASCII as it is and leaves everything else to `DisplayText.escaped`:
+/// the same text either way.
+final class CardEscapeTests: XCTestCase {
+    func testSameAsDisplayTextEscaped() {
+        var samples = ["", "Licence no.", "2024-10-14", "abed228435c4eb6e ES256 (key.pub.pem)", "~ !\"#", "Nguyễn", "2024 → 2034"]
+        for value in Array(0..<0xA0) + [0xAD, 0x200E, 0x202E, 0x2028, 0xFEFF, 0xE0001] {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            for length in [0, 3, 7, 8, 9, 16] {
+                var text = String(repeating: "x", count: length)
+                text.unicodeScalars.append(scalar)
+                samples.append(text)
+                samples.append(String(scalar) + text)
+            }
+        }
+        for sample in samples {
+            XCTAssertEqual(VerdictRenderer.escaped(sample), DisplayText.escaped(sample), sample.debugDescription)
         }
     }
 }
