@@ -146,13 +146,20 @@ final class QRDecoderTests: XCTestCase {
         let code = try QRCode.encode(text, level: .Q)
         let gray = page(width: 2400, height: 1800, background: 110, [(code, 12, 701, 403)])
         let symbols = try QRDecoder.decode(gray: gray, width: 2400, height: 1800)
-        XCTAssertEqual(symbols.map(\.text), [text])
-        let symbol = try XCTUnwrap(symbols.first)
+        try assertBigCode(symbols, text: text, code: code)
+    }
+
+    /// The big code of the two tests above (12 px modules at (701, 403)) is the one read, within 4 px of its centre
+    /// and 8 px of its side in the image's own pixels.
+    private func assertBigCode(_ symbols: [DecodedSymbol], text: String, code: QRCode,
+                               file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(symbols.map(\.text), [text], file: file, line: line)
+        let symbol = try XCTUnwrap(symbols.first, file: file, line: line)
         let (centre, side) = (code.size * 6, code.size * 12)
-        XCTAssertLessThanOrEqual(abs(symbol.x - (701 + centre)), 4, "x \(symbol.x)")
-        XCTAssertLessThanOrEqual(abs(symbol.y - (403 + centre)), 4, "y \(symbol.y)")
-        XCTAssertLessThanOrEqual(abs(symbol.width - side), 8, "width \(symbol.width)")
-        XCTAssertLessThanOrEqual(abs(symbol.height - side), 8, "height \(symbol.height)")
+        XCTAssertLessThanOrEqual(abs(symbol.x - (701 + centre)), 4, "x \(symbol.x)", file: file, line: line)
+        XCTAssertLessThanOrEqual(abs(symbol.y - (403 + centre)), 4, "y \(symbol.y)", file: file, line: line)
+        XCTAssertLessThanOrEqual(abs(symbol.width - side), 8, "width \(symbol.width)", file: file, line: line)
+        XCTAssertLessThanOrEqual(abs(symbol.height - side), 8, "height \(symbol.height)", file: file, line: line)
     }
 
     /// `gray` as a JPEG made by ImageMagick (from a PGM), at `quality`.
@@ -221,13 +228,7 @@ final class QRDecoderTests: XCTestCase {
         let code = try QRCode.encode(text, level: .Q)
         let gray = page(width: 2400, height: 1800, background: 110, [(code, 12, 701, 403)])
         let symbols = try QRDecoder.decode(imageBytes: try jpeg(gray, width: 2400, height: 1800))
-        XCTAssertEqual(symbols.map(\.text), [text])
-        let symbol = try XCTUnwrap(symbols.first)
-        let (centre, side) = (code.size * 6, code.size * 12)
-        XCTAssertLessThanOrEqual(abs(symbol.x - (701 + centre)), 4, "x \(symbol.x)")
-        XCTAssertLessThanOrEqual(abs(symbol.y - (403 + centre)), 4, "y \(symbol.y)")
-        XCTAssertLessThanOrEqual(abs(symbol.width - side), 8, "width \(symbol.width)")
-        XCTAssertLessThanOrEqual(abs(symbol.height - side), 8, "height \(symbol.height)")
+        try assertBigCode(symbols, text: text, code: code)
     }
 
     /// The six-code sheet as a JPEG: the scaled decode's codes have modules of 1 px, which do not end the search,
