@@ -55,11 +55,15 @@ let package = Package(
         // accepted-lists state file, verdicts rendered (JSON line, text card), reason texts, images scanned from bytes;
         // for issuance the output folder (per-record files, manifest, rejects, sheet), the resumed run, print output.
         .target(name: "QRCertIO", dependencies: ["QRCert", "QRCertFormat", "QRCertCrypto", "QRCertImage", "QRCertPrint"]),
+        // The command-line options both front ends (qrcert verify, qrcert-serve) take, declared once (ArgumentParser).
+        .target(name: "QRCertOptions", dependencies: [
+            "QRCert", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // The command-line tool: argument parsing, files, terminals, rendering only.
         .executableTarget(
             name: "qrcert",
             dependencies: [
-                "QRCert", "QRCertIO", "QRCertFormat", "QRCertCrypto", "QRCertImage", "QRCertPrint",
+                "QRCert", "QRCertIO", "QRCertOptions", "QRCertFormat", "QRCertCrypto", "QRCertImage", "QRCertPrint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "qrcert-serve",
             dependencies: [
-                "QRCert", "QRCertIO", "QRCertFormat", "QRCertCrypto", "QRCertImage",
+                "QRCert", "QRCertIO", "QRCertOptions", "QRCertFormat", "QRCertCrypto", "QRCertImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

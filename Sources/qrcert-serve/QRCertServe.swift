@@ -110,11 +110,11 @@ struct QRCertServe: AsyncParsableCommand {
                             idleTimeout: idleTimeout, maxConnections: maxConnections)
         let tls = try tlsConfiguration()
         LogLevel.current = log
-        let language = trust.lang ?? Self.environmentLanguage()
+        let language = trust.lang ?? Language.fromEnvironment()
 
         // The verifier, built as verify builds it; a refusal stops the server before it listens.
-        let sources = VerifierSources(trust: trust.trust, trustCA: trust.trustCA, trustList: trust.trustList, root: trust.root,
-                                      revocations: trust.revocations, environment: trust.environment, state: trust.state,
+        let sources = VerifierSources(trust: trust.trust, trustCA: trust.trustCA, trustList: trust.lists.trustList, root: trust.lists.root,
+                                      revocations: trust.lists.revocations, environment: trust.lists.environment, state: trust.lists.state,
                                       profiles: trust.profile, skew: trust.skew, at: trust.at)
         let setup = sources.load(now: Int64(Date().timeIntervalSince1970))
         Self.log(setup.warnings)
@@ -157,13 +157,6 @@ struct QRCertServe: AsyncParsableCommand {
         try await app.runService()
         try await pool.shutdown()
         withExtendedLifetime(watcher) {}
-    }
-
-    /// `vi` when LC_ALL, LC_MESSAGES or LANG says Vietnamese, else `en` (as `verify` chooses).
-    static func environmentLanguage() -> Language {
-        let env = ProcessInfo.processInfo.environment
-        let locale = [env["LC_ALL"], env["LC_MESSAGES"]].compactMap { $0 }.first { !$0.isEmpty } ?? env["LANG"] ?? ""
-        return locale.lowercased().hasPrefix("vi") ? .vi : .en
     }
 
     /// The load's warnings (a stale list, a test trust list, an unsaved state file), one log line each.

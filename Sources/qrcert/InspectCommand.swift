@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QRCert
 import QRCertIO
+import QRCertOptions
 import QRCertFormat
 import QRCertImage
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QRCert
 import QRCertIO
+import QRCertOptions
 import QRCertFormat
 
 /// `qrcert verify`: is this code genuine?
@@ -144,15 +145,6 @@ struct VerifyCommand: ParsableCommand {
             for payload in payloads { answer(payload) }
         }
         if !allValid { throw ExitCode(Status.rejected) }
-    }
-}
-
-extension Language: ExpressibleByArgument {
-    /// `vi` when LANG / LC_ALL / LC_MESSAGES says Vietnamese, else `en`.
-    static func fromEnvironment() -> Language {
-        let env = ProcessInfo.processInfo.environment
-        let locale = env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_MESSAGES"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LANG"] ?? ""
-        return locale.lowercased().hasPrefix("vi") ? .vi : .en
     }
 }
 
