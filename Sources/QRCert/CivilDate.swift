@@ -48,7 +48,7 @@ public struct CivilDate: Sendable, Equatable, Comparable, CustomStringConvertibl
     }
 
     /// `n` (0 or more) as `width` decimal digits, zero-padded, at `start` of `out`.
-    static func digits(_ n: Int64, _ width: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+    public static func digits(_ n: Int64, _ width: Int, into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
         var n = n
         for i in (start..<(start + width)).reversed() {
             out[i] = UInt8(ascii: "0") + UInt8(n % 10)

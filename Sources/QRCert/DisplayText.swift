@@ -23,6 +23,62 @@ public enum DisplayText {
         return String(out)
     }
 
+    /// `escaped(text)`'s UTF-8 appended to `out`, with no string built: safe runs are copied as they are, eight
+    /// printable ASCII bytes at a time, and each unsafe scalar is written as `\u{HEX}` (the card writes every
+    /// value of every verdict this way).
+    public static func write(_ text: String, into out: WriteBuffer) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            let n = bytes.count
+            var i = 0, run = 0
+            func flush(to end: Int) {
+                if end > run { out.append(UnsafeRawBufferPointer(start: base + run, count: end - run)) }
+            }
+            func escape(_ value: UInt32, length: Int) {
+                flush(to: i)
+                out.append("\\u{")
+                var shift = 28
+                while shift > 0 && value >> UInt32(shift) == 0 { shift -= 4 }
+                while shift >= 0 {
+                    out.append(hexDigits[Int(value >> UInt32(shift) & 15)])
+                    shift -= 4
+                }
+                out.append(UInt8(ascii: "}"))
+                run = i + length
+            }
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while i < n {
+                if i + 8 <= n {
+                    // No byte with the high bit set, below 0x20 or equal to 0x7F: eight safe characters.
+                    let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    let below = (word &- ones &* 0x20) & ~word & highs
+                    let delete = word ^ (ones &* 0x7F)
+                    if (word & highs) | below | ((delete &- ones) & ~delete & highs) == 0 {
+                        i += 8
+                        continue
+                    }
+                }
+                let b0 = base[i]
+                if b0 < 0x80 {
+                    if b0 < 0x20 || b0 == 0x7F { escape(UInt32(b0), length: 1) }
+                    i += 1
+                    continue
+                }
+                // A Swift string is valid UTF-8: the scalar from its lead byte and continuation bytes.
+                let length = b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4
+                guard i + length <= n else { break }
+                var value = UInt32(b0) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                for k in 1..<length { value = value << 6 | UInt32(base[i + k] & 0x3F) }
+                if isUnsafe(value) { escape(value, length: length) }
+                i += length
+            }
+            flush(to: n)
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     /// Whether `text` holds an unsafe character: one pass over its UTF-8, no Unicode property look-up (this runs
     /// on every field of every record issued and every line of every verdict).
     public static func containsUnsafe(_ text: String) -> Bool {

@@ -168,6 +168,10 @@ public struct Profile: Sendable, Codable, Equatable {
     /// The position in `fields` of the `noExpiryWhen` rule's field (nil when there is none).
     var noExpiryPosition: Int? { storage.noExpiryPosition }
 
+    /// Whether `other` is this very profile (one shared box, as every credential a registry's profile decoded has):
+    /// then the two are equal. A constant-time check for caches keyed by profile; false does not mean unequal.
+    public func isTriviallyIdentical(to other: Profile) -> Bool { storage === other.storage }
+
     public static func == (a: Profile, b: Profile) -> Bool {
         if a.storage === b.storage { return true }
         let x = a.storage, y = b.storage

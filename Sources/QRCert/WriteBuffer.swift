@@ -40,6 +40,12 @@ public final class WriteBuffer {
     /// Empties the buffer, keeping its room.
     @inlinable public func removeAll() { state.pointee.used = 0 }
 
+    /// Keeps the first `count` bytes and drops the rest (a value written, then found too long and cut).
+    @inlinable public func truncate(to count: Int) {
+        precondition(count >= 0 && count <= state.pointee.used, "WriteBuffer.truncate past the end")
+        state.pointee.used = count
+    }
+
     /// Calls `body` with the contents (valid only during the call).
     @inlinable public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: state.pointee.base, count: state.pointee.used))

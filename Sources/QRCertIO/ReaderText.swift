@@ -21,6 +21,28 @@ public struct ReaderText: Sendable {
         return "\(twoDigits(day))/\(twoDigits(month))/\(year)"
     }
 
+    /// `date(date)`'s bytes appended to `out`, written in place for the years records use: ASCII digits and
+    /// separators only, so nothing in them needs `DisplayText`'s escape.
+    public func date(_ date: CivilDate, into out: WriteBuffer) {
+        let (year, month, day) = date.components
+        guard (1000...9999).contains(year) else { return out.append(utf8: self.date(date)) }
+        let room = UnsafeMutableBufferPointer(start: out.reserve(10), count: 10)
+        if vi {
+            CivilDate.digits(day, 2, into: room, at: 0)
+            room[2] = UInt8(ascii: "/")
+            CivilDate.digits(month, 2, into: room, at: 3)
+            room[5] = UInt8(ascii: "/")
+            CivilDate.digits(year, 4, into: room, at: 6)
+        } else {
+            CivilDate.digits(year, 4, into: room, at: 0)
+            room[4] = UInt8(ascii: "-")
+            CivilDate.digits(month, 2, into: room, at: 5)
+            room[7] = UInt8(ascii: "-")
+            CivilDate.digits(day, 2, into: room, at: 8)
+        }
+        out.commit(10)
+    }
+
     /// A moment: `01/06/2025 07:00 (giờ Việt Nam)` in Vietnamese (UTC+7, the time on the inspector's watch),
     /// `2025-06-01T00:00:00Z` in English.
     public func time(_ seconds: Int64) -> String {

@@ -170,91 +170,100 @@ public struct VerdictRenderer: Sendable {
         }
     }
 
-    /// The credential with its profile's labels: validity, the record's fields, then who signed it.
+    /// The credential with its profile's labels: validity, the record's fields, then who signed it. Written
+    /// straight into `out`, row by row (no string per row): the labels come escaped and measured from
+    /// `CardLabels`, every value goes through `DisplayText.write` as it is written.
     private func card(_ verdict: Verdict, into out: WriteBuffer) {
         let vi = language == .vi
-        var rows: [(label: String, value: String)] = []
-        rows.reserveCapacity(16)
+        let fixed = FixedCardLabels.of(language)
         let signer = verdict.issuer ?? "-"
+        let kid = verdict.keyID
+        var width = max(fixed.signedBy.width, kid == nil ? 0 : fixed.key.width)
+        // On a terminal every row fits the band's width (80 at most): a long address or file name is cut
+        // rather than wrapped, so an answer fits one 80x24 screen (--json has every value whole).
+        func row(_ label: CardLabel, _ value: () -> Void) {
+            // Not NSString's padding(toLength:) (bridging cost a tenth of `verify -`'s time, docs/PERFORMANCE.md), nor a String per row.
+            out.append("  ")
+            style.write(label.text, .dim, padding: width - label.width, into: out)
+            out.append("  ")
+            style.open(.bold, into: out)
+            let start = out.count
+            value()
+            if large { cut(from: start, room: max(8, self.width - 4 - width), out) }
+            style.close(.bold, into: out)
+            out.append(UInt8(ascii: "\n"))
+        }
         if let credential = verdict.credential {
             // The credential's fields are its profile's, found by position (no copy of a field per value).
             let profile = credential.profile
+            let labels = CardLabels.of(profile, language: language)
             let fields = profile.fields
-            rows.reserveCapacity(credential.entries.count + 4)
-            func shown(_ position: Int?) -> String? {
-                guard let position, let value = credential.value(at: position) else { return nil }
-                return reader.value(value, fields[position])
-            }
-            let from = shown(profile.validFromPosition) ?? "-"
-            let until = shown(profile.validUntilPosition) ?? (vi ? "không thời hạn" : "no expiry")
-            rows.append((vi ? "Hiệu lực" : "Valid", from + " → " + until))
-            for entry in credential.entries {
-                let text = reader.value(entry.value, fields[entry.position])
-                if fields[entry.position].name == Self.authorityField {
-                    // Said once, on the signer's line, unless the document names another authority.
-                    if text == signer { continue }
-                    rows.append((fields[entry.position].label.in(language) + (vi ? " (trên giấy tờ)" : " (on the document)"), text))
-                    continue
+            func write(_ value: Credential.Value, at position: Int) {
+                switch value {
+                case .text(let text): DisplayText.write(text, into: out)
+                case .date(let day): reader.date(day, into: out)
+                case .enumeration: DisplayText.write(Credential.displayText(value, fields[position]), into: out)
                 }
-                rows.append((fields[entry.position].label.in(language), text))
+            }
+            // The authority is said once, on the signer's line, unless the document names another.
+            var authorityShown = false
+            width = max(width, fixed.valid.width)
+            for entry in credential.entries {
+                if let authority = labels.authority, entry.position == authority.position {
+                    authorityShown = reader.value(entry.value, fields[entry.position]) != signer
+                    if authorityShown { width = max(width, authority.label.width) }
+                } else {
+                    width = max(width, labels.fields[entry.position].width)
+                }
+            }
+            row(fixed.valid) {
+                if let position = profile.validFromPosition, let from = credential.value(at: position) {
+                    write(from, at: position)
+                } else {
+                    out.append(UInt8(ascii: "-"))
+                }
+                out.append(" → ")
+                if let position = profile.validUntilPosition, let until = credential.value(at: position) {
+                    write(until, at: position)
+                } else {
+                    out.append(utf8: vi ? "không thời hạn" : "no expiry")
+                }
+            }
+            for entry in credential.entries {
+                if let authority = labels.authority, entry.position == authority.position {
+                    if authorityShown { row(authority.label) { write(entry.value, at: entry.position) } }
+                } else {
+                    row(labels.fields[entry.position]) { write(entry.value, at: entry.position) }
+                }
             }
         } else if let claims = verdict.claims {
-            rows.append((vi ? "Cấp lúc" : "Issued at", claims.issuedAt.map(reader.time) ?? "-"))
-            rows.append((vi ? "Hết hạn" : "Expires", claims.expiresAt.map(reader.time) ?? "-"))
+            // A credential of no known profile (shown only with its signature verified): its claims as they are.
+            var rows = [(fixed.issuedAt, claims.issuedAt.map(reader.time) ?? "-"), (fixed.expires, claims.expiresAt.map(reader.time) ?? "-")]
             for pair in claims.others {
-                rows.append(((vi ? "trường " : "claim ") + CBORJSON.keyText(pair.key), CBORJSON.convert(pair.value).rendered))
+                rows.append((CardLabel((vi ? "trường " : "claim ") + CBORJSON.keyText(pair.key)), CBORJSON.convert(pair.value).rendered))
             }
+            for (label, _) in rows { width = max(width, label.width) }
+            for (label, value) in rows { row(label) { DisplayText.write(value, into: out) } }
         }
-        rows.append((vi ? "Ký bởi" : "Signed by", signer))
-        if let kid = verdict.keyID {
-            let alg = verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name } ?? "?"
-            rows.append((vi ? "Khóa" : "Key", "\(Hex.encode(kid)) \(alg) (\(verdict.anchor?.source ?? "-"))"))
-        }
-        var counts: [Int] = []
-        counts.reserveCapacity(rows.count)
-        var width = 0
-        for index in rows.indices {
-            rows[index] = (Self.escaped(rows[index].label), Self.escaped(rows[index].value))
-            let count = Self.characters(rows[index].label)
-            counts.append(count)
-            width = max(width, count)
-        }
-        // On a terminal every row fits the band's width (80 at most): a long address or file name is cut
-        // rather than wrapped, so an answer fits one 80x24 screen (--json has every value whole).
-        let room = max(8, self.width - 4 - width)
-        for (index, row) in rows.enumerated() {
-            let value = large && Self.characters(row.value) > room ? String(row.value.prefix(room - 1)) + "…" : row.value
-            // Not NSString's padding(toLength:) (bridging cost a tenth of `verify -`'s time, docs/PERFORMANCE.md), nor a String per row.
-            out.append("  ")
-            style.write(row.label, .dim, padding: width - counts[index], into: out)
-            out.append("  ")
-            style.write(value, .bold, into: out)
-            out.append(UInt8(ascii: "\n"))
+        row(fixed.signedBy) { DisplayText.write(signer, into: out) }
+        if let kid {
+            row(fixed.key) {
+                Hex.encode(kid, into: out)
+                out.append(UInt8(ascii: " "))
+                DisplayText.write(verdict.algorithm.flatMap { SignatureAlgorithm(rawValue: $0)?.name } ?? "?", into: out)
+                out.append(" (")
+                DisplayText.write(verdict.anchor?.source ?? "-", into: out)
+                out.append(UInt8(ascii: ")"))
+            }
         }
     }
 
-    /// `DisplayText.escaped(text)`, with printable ASCII (most labels, dates, ids) passed as it is without the
-    /// scalar walk: no character of U+0020-U+007E is unsafe (Cc, Cf, Zl, Zp), so the escape would return it unchanged.
-    static func escaped(_ text: String) -> String {
-        var text = text
-        let printable = text.withUTF8 { bytes in
-            var i = 0
-            let n = bytes.count
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            while i + 8 <= n {
-                let word = UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)
-                let below = (word &- ones &* 0x20) & ~word & highs
-                let delete = word ^ (ones &* 0x7F)
-                if (word & highs) | below | ((delete &- ones) & ~delete & highs) != 0 { return false }
-                i += 8
-            }
-            while i < n {
-                if bytes[i] < 0x20 || bytes[i] >= 0x7F { return false }
-                i += 1
-            }
-            return true
-        }
-        return printable ? text : DisplayText.escaped(text)
+    /// Cuts the value written into `out` from `start` to `room` characters (its last one `…`) when it is longer.
+    private func cut(from start: Int, room: Int, _ out: WriteBuffer) {
+        let value = out.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
+        guard Self.characters(value) > room else { return }
+        out.truncate(to: start)
+        out.append(utf8: String(value.prefix(room - 1)) + "…")
     }
 
     /// `text.count` (characters as a person counts them), without walking grapheme clusters for the usual text:

@@ -21,11 +21,13 @@ final class CardWidthTests: XCTestCase {
     }
 }
 
-/// The card's escape passes printable ASCII as it is and leaves everything else to `DisplayText.escaped`:
-/// the same text either way.
+/// The card writes every value through `DisplayText.write`, which copies safe runs and escapes the rest as it
+/// appends: the bytes must be `DisplayText.escaped`'s, for every unsafe scalar at every place in an 8-byte word.
 final class CardEscapeTests: XCTestCase {
-    func testSameAsDisplayTextEscaped() {
-        var samples = ["", "Licence no.", "2024-10-14", "abed228435c4eb6e ES256 (key.pub.pem)", "~ !\"#", "Nguyễn", "2024 → 2034"]
+    func testWriteIsDisplayTextEscaped() {
+        var samples = ["", "Licence no.", "2024-10-14", "abed228435c4eb6e ES256 (key.pub.pem)", "~ !\"#", "Nguyễn", "2024 → 2034",
+                       "a\u{202E}b\u{202C}c\u{7}", "\u{1B}[31mred\u{1B}[0m", "𝔘nicode 👩‍💻 \u{E0001}\u{E007F}", "x\u{AD}\u{AD}y",
+                       "\u{85}\u{9F}\u{A0}\u{61C}\u{2066}ĐÀ NẴNG\u{2069}", String(repeating: "Họ và tên ", count: 9)]
         for value in Array(0..<0xA0) + [0xAD, 0x200E, 0x202E, 0x2028, 0xFEFF, 0xE0001] {
             guard let scalar = Unicode.Scalar(value) else { continue }
             for length in [0, 3, 7, 8, 9, 16] {
@@ -33,10 +35,15 @@ final class CardEscapeTests: XCTestCase {
                 text.unicodeScalars.append(scalar)
                 samples.append(text)
                 samples.append(String(scalar) + text)
+                samples.append(text + "ệ" + text)
             }
         }
+        let out = WriteBuffer(capacity: 64)
         for sample in samples {
-            XCTAssertEqual(VerdictRenderer.escaped(sample), DisplayText.escaped(sample), sample.debugDescription)
+            out.removeAll()
+            out.append("·")
+            DisplayText.write(sample, into: out)
+            XCTAssertEqual(out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }, "·" + DisplayText.escaped(sample), sample.debugDescription)
         }
     }
 }
