@@ -9,10 +9,10 @@ import QRCertIO
 ///
 /// With one job everything runs on the calling thread: a line is read, verified and rendered in place, and the
 /// answers leave in one write whenever 64 KiB are ready or the next line is not in yet (no thread, no hand-off:
-/// docs/PERFORMANCE.md). With more, a reader thread cuts the input into batches (the lines one read brought,
-/// at most 64), `jobs` workers of an `OrderedMap` each verify and render a batch, and the calling thread writes
-/// the rendered batches in order: one hand-off and at most one wake-up per batch, the verdicts released on the
-/// thread that made them. At most `4 x jobs` batches are in flight, so memory stays flat whatever the input.
+/// docs/PERFORMANCE.md). With more, `jobs` workers (this thread and `jobs - 1` others) each take the next batch
+/// of lines from the input (the lines one read brought, at most 64), verify and render it into their own buffer
+/// and write it when every batch before it is written (`PayloadWorkers`): a payload's bytes and its answer stay
+/// on the core that handles them. At most `4 x jobs` batches are in flight, so memory stays flat whatever the input.
 struct PayloadStream {
     let verifier: Verifier
     let time: Int64
@@ -63,83 +63,22 @@ struct PayloadStream {
         return outcome
     }
 
-    /// Lines read together, in one buffer.
-    private struct LineBatch: Sendable {
-        var bytes: [UInt8] = []
-        var ends: [Int] = []
-
-        init() {
-            bytes.reserveCapacity(1 << 15)
-            ends.reserveCapacity(PayloadStream.batchLines)
-        }
-
-        mutating func append(_ line: UnsafeRawBufferPointer) {
-            bytes.append(contentsOf: line)
-            ends.append(bytes.count)
-        }
-    }
-
-    /// A batch's answers, rendered.
-    private struct AnswerBatch: Sendable {
-        var bytes: [UInt8]
-        var outcome: Outcome
-    }
-
-    /// `jobs` workers; a reader thread submits, this thread writes.
+    /// `jobs` workers, this thread one of them, each reading its own batch, answering it into its own buffer and
+    /// writing it in input order (`PayloadWorkers`).
     private func parallel(fd: Int32) -> Outcome {
+        let workers = PayloadWorkers(lines: BoundedLines(fd: fd), window: 4 * jobs)
         let stream = self
-        let map = OrderedMap<LineBatch, AnswerBatch>(threads: jobs, window: 4 * jobs) {
-            // Each worker's own: a zlib stream and a buffer, reused for every batch it answers.
-            let answerer = Answerer(stream)
-            let out = WriteBuffer(capacity: 1 << 17)
-            return { batch in
-                var outcome = Outcome()
-                out.removeAll()
-                batch.bytes.withUnsafeBytes { bytes in
-                    var start = 0
-                    for end in batch.ends {
-                        if let valid = answerer.answer(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), into: out) {
-                            outcome.answered += 1
-                            outcome.allValid = outcome.allValid && valid
-                        }
-                        start = end
-                    }
-                }
-                return AnswerBatch(bytes: out.bytes, outcome: outcome)
-            }
+        for number in 1..<jobs {
+            let thread = Thread { workers.work(Answerer(stream)) }
+            thread.name = "qrcert-worker-\(number + 1)"
+            thread.start()
         }
-        defer { map.close() }
-        Thread {
-            let lines = BoundedLines(fd: fd)
-            var batch = LineBatch()
-            while true {
-                // Wait for a line only when the batch is empty: what is in goes to a worker before a read may wait.
-                let next = lines.next(waiting: batch.ends.isEmpty)
-                if case .line(let line) = next {
-                    batch.append(line)
-                    if batch.ends.count < Self.batchLines && batch.bytes.count < 1 << 16 { continue }
-                }
-                if !batch.ends.isEmpty {
-                    map.submit(batch)
-                    batch = LineBatch()
-                }
-                if case .end = next { break }
-            }
-            map.finish()
-        }.start()
-        var outcome = Outcome()
-        while let answers = map.next() {
-            for answer in answers {
-                outcome.answered += answer.outcome.answered
-                outcome.allValid = outcome.allValid && answer.outcome.allValid
-                if !answer.bytes.isEmpty { Console.write(bytes: answer.bytes) }
-            }
-        }
-        return outcome
+        workers.work(Answerer(stream))
+        return workers.outcome(waitingFor: jobs)
     }
 
     /// Verifies one line's payload and renders its answer: one per thread (its zlib stream is reused).
-    private final class Answerer {
+    final class Answerer {
         private let verifier: Verifier
         private let time: Int64
         private let renderer: VerdictRenderer

@@ -22,7 +22,7 @@ final class BatchVerifyTests: XCTestCase {
         let input = lines.joined(separator: "\n") + "\n"
         for format in [[], ["--json"]] {
             var outputs: [String] = []
-            for jobs in ["1", "2", "3"] {
+            for jobs in ["1", "2", "3", "8"] {
                 let result = try CLI.run(["verify", "--trust", CLI.publicKey("ed25519"), "--at", "2025-06-01", "--jobs", jobs] + format + ["-"],
                                          stdin: input)
                 XCTAssertEqual(result.status, 1, result.stderr)  // the damaged payload (and licences expired by then)
@@ -30,6 +30,7 @@ final class BatchVerifyTests: XCTestCase {
             }
             XCTAssertEqual(outputs[0], outputs[1], "\(format)")
             XCTAssertEqual(outputs[0], outputs[2], "\(format)")
+            XCTAssertEqual(outputs[0], outputs[3], "\(format)")  // more workers than cores: batches handed in out of turn
             if format == ["--json"] {
                 let answers = try CLI.jsonObjects(outputs[0])
                 XCTAssertEqual(answers.count, 1500)  // blank scans are not answered
