@@ -32,11 +32,7 @@ public struct CivilDate: Sendable, Equatable, Comparable, CustomStringConvertibl
         if (0...9999).contains(y) {
             // Every date of every answer comes here: ten ASCII bytes written in place, a small string (no allocation).
             return String(unsafeUninitializedCapacity: 10) { out in
-                Self.digits(y, 4, into: out, at: 0)
-                out[4] = UInt8(ascii: "-")
-                Self.digits(m, 2, into: out, at: 5)
-                out[7] = UInt8(ascii: "-")
-                Self.digits(d, 2, into: out, at: 8)
+                Self.iso(y, m, d, into: out)
                 return 10
             }
         }
@@ -45,6 +41,23 @@ public struct CivilDate: Sendable, Equatable, Comparable, CustomStringConvertibl
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+
+    /// `description`'s bytes appended to `out` (written in place for four-digit years).
+    public func write(into out: WriteBuffer) {
+        let (y, m, d) = components
+        guard (0...9999).contains(y) else { return out.append(utf8: description) }
+        Self.iso(y, m, d, into: UnsafeMutableBufferPointer(start: out.reserve(10), count: 10))
+        out.commit(10)
+    }
+
+    /// `YYYY-MM-DD` of a four-digit year into the first 10 bytes of `out` (dates, and the date of ISO times).
+    static func iso(_ year: Int64, _ month: Int64, _ day: Int64, into out: UnsafeMutableBufferPointer<UInt8>) {
+        digits(year, 4, into: out, at: 0)
+        out[4] = UInt8(ascii: "-")
+        digits(month, 2, into: out, at: 5)
+        out[7] = UInt8(ascii: "-")
+        digits(day, 2, into: out, at: 8)
     }
 
     /// `n` (0 or more) as `width` decimal digits, zero-padded, at `start` of `out`.

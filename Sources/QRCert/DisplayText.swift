@@ -41,7 +41,7 @@ public enum DisplayText {
                 var shift = 28
                 while shift > 0 && value >> UInt32(shift) == 0 { shift -= 4 }
                 while shift >= 0 {
-                    out.append(hexDigits[Int(value >> UInt32(shift) & 15)])
+                    out.append(Hex.digits[Int(value >> UInt32(shift) & 15)])
                     shift -= 4
                 }
                 out.append(UInt8(ascii: "}"))
@@ -76,8 +76,6 @@ public enum DisplayText {
             flush(to: n)
         }
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Whether `text` holds an unsafe character: one pass over its UTF-8, no Unicode property look-up (this runs
     /// on every field of every record issued and every line of every verdict).

@@ -30,7 +30,7 @@ public enum Hex {
         out.commit(2 * bytes.count)
     }
 
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Parses hex (either case, even length); nil otherwise.
     public static func decode(_ text: String) -> [UInt8]? {

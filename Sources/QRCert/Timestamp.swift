@@ -50,11 +50,7 @@ public enum Timestamp {
     /// `YYYY-MM-DDTHH:MM:SSZ` into the first 20 bytes of `out`.
     private static func write(_ year: Int64, _ month: Int64, _ day: Int64, _ rest: Int64,
                               into out: UnsafeMutableBufferPointer<UInt8>) {
-        CivilDate.digits(year, 4, into: out, at: 0)
-        out[4] = UInt8(ascii: "-")
-        CivilDate.digits(month, 2, into: out, at: 5)
-        out[7] = UInt8(ascii: "-")
-        CivilDate.digits(day, 2, into: out, at: 8)
+        CivilDate.iso(year, month, day, into: out)
         out[10] = UInt8(ascii: "T")
         CivilDate.digits(rest / 3600, 2, into: out, at: 11)
         out[13] = UInt8(ascii: ":")

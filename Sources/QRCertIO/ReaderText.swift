@@ -24,22 +24,15 @@ public struct ReaderText: Sendable {
     /// `date(date)`'s bytes appended to `out`, written in place for the years records use: ASCII digits and
     /// separators only, so nothing in them needs `DisplayText`'s escape.
     public func date(_ date: CivilDate, into out: WriteBuffer) {
+        guard vi else { return date.write(into: out) }
         let (year, month, day) = date.components
         guard (1000...9999).contains(year) else { return out.append(utf8: self.date(date)) }
         let room = UnsafeMutableBufferPointer(start: out.reserve(10), count: 10)
-        if vi {
-            CivilDate.digits(day, 2, into: room, at: 0)
-            room[2] = UInt8(ascii: "/")
-            CivilDate.digits(month, 2, into: room, at: 3)
-            room[5] = UInt8(ascii: "/")
-            CivilDate.digits(year, 4, into: room, at: 6)
-        } else {
-            CivilDate.digits(year, 4, into: room, at: 0)
-            room[4] = UInt8(ascii: "-")
-            CivilDate.digits(month, 2, into: room, at: 5)
-            room[7] = UInt8(ascii: "-")
-            CivilDate.digits(day, 2, into: room, at: 8)
-        }
+        CivilDate.digits(day, 2, into: room, at: 0)
+        room[2] = UInt8(ascii: "/")
+        CivilDate.digits(month, 2, into: room, at: 3)
+        room[5] = UInt8(ascii: "/")
+        CivilDate.digits(year, 4, into: room, at: 6)
         out.commit(10)
     }
 

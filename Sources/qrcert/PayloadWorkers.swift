@@ -126,6 +126,7 @@ final class PayloadWorkers: @unchecked Sendable {
         handedIn[number % window] = answers
         if !writing {
             writing = true
+            var ownWritten = false
             while written < issued, let next = handedIn[written % window] {
                 handedIn[written % window] = nil
                 pthread_mutex_unlock(order)
@@ -133,14 +134,14 @@ final class PayloadWorkers: @unchecked Sendable {
                 next.removeAll()
                 pthread_mutex_lock(order)
                 written += 1
-                if next !== answers { spare.append(next) }
+                if next === answers { ownWritten = true } else { spare.append(next) }
                 if waitingForRoom {
                     waitingForRoom = false
                     pthread_cond_broadcast(roomReady)
                 }
             }
             writing = false
-            if answers.isEmpty && handedIn[number % window] !== answers { return answers }
+            if ownWritten { return answers }
         }
         return spare.popLast() ?? WriteBuffer(capacity: 1 << 17)
     }
