@@ -20,4 +20,6 @@ static inline void qrcert_openssl_free(void *p) { OPENSSL_free(p); }
 static inline long qrcert_bio_get_mem_data(BIO *b, char **pp) { return BIO_get_mem_data(b, pp); }
 // XN_FLAG_RFC2253 is built from casts Swift cannot import; without ESC_MSB so UTF-8 names stay readable.
 static inline unsigned long qrcert_xn_flags_rfc2253_utf8(void) { return XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB; }
+// A key built from parameters: EVP_PKEY_PUBLIC_KEY is an expression of selection macros.
+static inline int qrcert_evp_pkey_public_key_selection(void) { return EVP_PKEY_PUBLIC_KEY; }
 #endif

@@ -6,8 +6,8 @@ public final class PublicKey: Sendable {
     let key: EVPKey
     /// The SubjectPublicKeyInfo, DER-encoded.
     public let spkiDER: [UInt8]
-    /// The key in PEM, `-----BEGIN PUBLIC KEY-----`.
-    public let pemText: String
+    /// The key in PEM, `-----BEGIN PUBLIC KEY-----`: `spkiDER` in base64.
+    public var pemText: String { CanonicalSPKI.pem(spkiDER) }
     /// kid = first 8 bytes of SHA-256 of the SPKI DER
     public let keyID: [UInt8]
     /// The key's identity (docs/FORMAT.md §5.1): its SPKI in one canonical DER form (an EC key with a named
@@ -35,15 +35,15 @@ public final class PublicKey: Sendable {
             spkiDER = try key.spkiDER(stage: .key, code: "KEY_OPENSSL")
         }
         keyID = Array(Digest.sha256(spkiDER).prefix(8))
-        identity = try key.canonicalSPKIDER(stage: .key, code: "KEY_OPENSSL")
+        // An SPKI in the canonical form of its key's kind is its identity as it stands (nearly every key).
+        if let form = CanonicalSPKI.Form(key.kind), CanonicalSPKI.form(of: spkiDER) == form {
+            identity = spkiDER
+        } else {
+            identity = try key.canonicalSPKIDER(stage: .key, code: "KEY_OPENSSL")
+        }
         identityID = identity == spkiDER ? keyID : Array(Digest.sha256(identity).prefix(8))
         algorithms = key.algorithms
         typeDescription = key.typeDescription
-        let bio = try MemoryBIO(stage: .key, code: "KEY_OPENSSL")
-        try key.withPointer { (pkey) throws(QRCertError) in
-            try LibCrypto.check(PEM_write_bio_PUBKEY(bio.bio, pkey), "PEM_write_bio_PUBKEY", .key, "KEY_OPENSSL")
-        }
-        pemText = bio.text()
         // ECDSA keys verify through each thread's own contexts (`VerifyContexts`), not a template.
         if let algorithm = key.algorithms.first, algorithm.ecdsaScalarWidth == nil {
             verifyTemplate = try DigestContext(
@@ -60,6 +60,15 @@ public final class PublicKey: Sendable {
 
     /// A key from PEM text holding `-----BEGIN PUBLIC KEY-----`.
     public static func pem(_ text: String) throws(QRCertError) -> PublicKey {
+        // A strict PEM of a canonical SPKI is built from its bytes; anything else is read by libcrypto.
+        if let der = CanonicalSPKI.der(pem: text), let form = CanonicalSPKI.form(of: der), let made = CanonicalSPKI.key(der, form: form) {
+            return try PublicKey(key: EVPKey(taking: made), spki: der)
+        }
+        return try decoded(pem: text)
+    }
+
+    /// `pem(text)` by libcrypto's PEM reader and decoder alone.
+    static func decoded(pem text: String) throws(QRCertError) -> PublicKey {
         let bio = try MemoryBIO(reading: text, stage: .key, code: "KEY_BAD_PEM")
         guard let pkey = PEM_read_bio_PUBKEY(bio.bio, nil, nil, nil) else {
             LibCrypto.clearErrors()
@@ -72,6 +81,15 @@ public final class PublicKey: Sendable {
 
     /// A key from SubjectPublicKeyInfo DER; trailing bytes are rejected.
     public static func der(_ spki: [UInt8]) throws(QRCertError) -> PublicKey {
+        // The canonical forms are built from their bytes; everything else, and any they fail on, is decoded.
+        if let form = CanonicalSPKI.form(of: spki), let made = CanonicalSPKI.key(spki, form: form) {
+            return try PublicKey(key: EVPKey(taking: made), spki: spki)
+        }
+        return try decoded(der: spki)
+    }
+
+    /// `der(spki)` by libcrypto's decoder alone.
+    static func decoded(der spki: [UInt8]) throws(QRCertError) -> PublicKey {
         let parsed: OpaquePointer? = spki.withUnsafeBufferPointer { buffer in
             var cursor = buffer.baseAddress
             guard let key = d2i_PUBKEY(nil, &cursor, buffer.count) else { return nil }
