@@ -55,13 +55,13 @@ enum CanonicalSPKI {
     /// the curve, a coordinate out of range), which the decoder then refuses too and names.
     static func key(_ der: [UInt8], form: Form) -> OpaquePointer? {
         let header = form == .ed25519 ? form.header.count : form.header.count - 1  // an EC point keeps its 0x04
-        let key = der.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[header...]) }
+        let key = Array(der[header...])
         let made: OpaquePointer?
         switch form {
         case .ed25519:
-            made = EVP_PKEY_new_raw_public_key_ex(nil, "ED25519", nil, key.baseAddress, key.count)
+            made = EVP_PKEY_new_raw_public_key_ex(nil, "ED25519", nil, key, key.count)
         case .p256, .p384:
-            made = ecKey(group: form == .p256 ? "P-256" : "P-384", point: Array(key))
+            made = ecKey(group: form == .p256 ? "P-256" : "P-384", point: key)
         }
         if made == nil { LibCrypto.clearErrors() }
         return made
