@@ -12,25 +12,14 @@ enum CanonicalSPKI {
         /// The key's bytes follow this header (for EC, up to the uncompressed point's 0x04).
         var header: [UInt8] {
             switch self {
-            // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING 0x00 0x04 ... }
-            case .p256: [0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01,
-                         0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04]
-            // SEQUENCE { SEQUENCE { id-ecPublicKey, secp384r1 }, BIT STRING 0x00 0x04 ... }
-            case .p384: [0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01,
-                         0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00, 0x04]
-            // SEQUENCE { SEQUENCE { id-Ed25519 }, BIT STRING 0x00 ... } (RFC 8410)
-            case .ed25519: [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00]
+            case .p256: CanonicalSPKI.p256Header
+            case .p384: CanonicalSPKI.p384Header
+            case .ed25519: CanonicalSPKI.ed25519Header
             }
         }
 
-        /// The whole SPKI's length: the header and the key's bytes.
-        var count: Int {
-            switch self {
-            case .p256: 27 + 64
-            case .p384: 24 + 96
-            case .ed25519: 12 + 32
-            }
-        }
+        /// The whole SPKI's length: the header, then the point's two coordinates or Ed25519's 32 bytes.
+        var count: Int { header.count + (self == .p256 ? 64 : self == .p384 ? 96 : 32) }
 
         /// The form of a key of `kind`, if it has one.
         init?(_ kind: EVPKey.Kind) {
@@ -42,6 +31,15 @@ enum CanonicalSPKI {
             }
         }
     }
+
+    // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING 0x00 0x04 ... }
+    private static let p256Header: [UInt8] = [0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01,
+                                              0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04]
+    // SEQUENCE { SEQUENCE { id-ecPublicKey, secp384r1 }, BIT STRING 0x00 0x04 ... }
+    private static let p384Header: [UInt8] = [0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01,
+                                              0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00, 0x04]
+    // SEQUENCE { SEQUENCE { id-Ed25519 }, BIT STRING 0x00 ... } (RFC 8410)
+    private static let ed25519Header: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00]
 
     /// The form `der` is in, byte for byte, or nil.
     static func form(of der: [UInt8]) -> Form? {

@@ -61,9 +61,7 @@ public final class PublicKey: Sendable {
     /// A key from PEM text holding `-----BEGIN PUBLIC KEY-----`.
     public static func pem(_ text: String) throws(QRCertError) -> PublicKey {
         // A strict PEM of a canonical SPKI is built from its bytes; anything else is read by libcrypto.
-        if let der = CanonicalSPKI.der(pem: text), let form = CanonicalSPKI.form(of: der), let made = CanonicalSPKI.key(der, form: form) {
-            return try PublicKey(key: EVPKey(taking: made), spki: der)
-        }
+        if let der = CanonicalSPKI.der(pem: text), let key = try built(der) { return key }
         return try decoded(pem: text)
     }
 
@@ -82,10 +80,14 @@ public final class PublicKey: Sendable {
     /// A key from SubjectPublicKeyInfo DER; trailing bytes are rejected.
     public static func der(_ spki: [UInt8]) throws(QRCertError) -> PublicKey {
         // The canonical forms are built from their bytes; everything else, and any they fail on, is decoded.
-        if let form = CanonicalSPKI.form(of: spki), let made = CanonicalSPKI.key(spki, form: form) {
-            return try PublicKey(key: EVPKey(taking: made), spki: spki)
-        }
+        if let key = try built(spki) { return key }
         return try decoded(der: spki)
+    }
+
+    /// The key of `spki` built from its bytes (`CanonicalSPKI`), when it is in a canonical form libcrypto accepts.
+    private static func built(_ spki: [UInt8]) throws(QRCertError) -> PublicKey? {
+        guard let form = CanonicalSPKI.form(of: spki), let made = CanonicalSPKI.key(spki, form: form) else { return nil }
+        return try PublicKey(key: EVPKey(taking: made), spki: spki)
     }
 
     /// `der(spki)` by libcrypto's decoder alone.
